@@ -1,0 +1,1 @@
+"""Skriptoteket Docker runner backend (hardened sibling containers with a warm pool)."""

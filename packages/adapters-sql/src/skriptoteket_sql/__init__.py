@@ -1,0 +1,1 @@
+"""Skriptoteket SQL backend: SQLAlchemy Core + Alembic on SQLite and PostgreSQL."""

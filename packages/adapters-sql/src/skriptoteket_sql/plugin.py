@@ -1,0 +1,1 @@
+"""Registers the ``sql`` repository backend (placeholder until the adapter lands)."""

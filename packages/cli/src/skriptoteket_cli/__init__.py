@@ -1,0 +1,1 @@
+"""The ``skriptoteket`` command-line interface (click)."""

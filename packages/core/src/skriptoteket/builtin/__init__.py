@@ -1,0 +1,1 @@
+"""Built-in backends that need only the standard library (plus argon2-cffi for hashing)."""

@@ -1,0 +1,57 @@
+"""The data an in-memory store holds, copied per unit of work (entities are frozen)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from uuid import UUID
+
+import attrs
+
+from skriptoteket.domain.audit import AuditEntry
+from skriptoteket.domain.identity import ApiToken, Session, User
+from skriptoteket.domain.nominations import Nomination
+from skriptoteket.domain.runs import ToolRun
+from skriptoteket.domain.suggestions import Suggestion, SuggestionDecision
+from skriptoteket.domain.taxonomy import SEED_CATEGORIES, SEED_PROFESSIONS, Category, Profession
+from skriptoteket.domain.tools import Tool
+from skriptoteket.domain.versions import ToolVersion
+
+TAXONOMY_NAMESPACE = uuid.UUID("5b0f1f1e-6d2c-4c8e-9a55-2f3d7a6c9e10")
+
+
+@attrs.define
+class MemoryState:
+    users: dict[UUID, User] = attrs.Factory(dict)
+    sessions: dict[UUID, Session] = attrs.Factory(dict)
+    tokens: dict[UUID, ApiToken] = attrs.Factory(dict)
+    nominations: dict[UUID, Nomination] = attrs.Factory(dict)
+    professions: dict[str, Profession] = attrs.Factory(dict)
+    categories: dict[str, Category] = attrs.Factory(dict)
+    links: dict[tuple[str, str], int] = attrs.Factory(dict)
+    tools: dict[UUID, Tool] = attrs.Factory(dict)
+    maintainers: set[tuple[UUID, UUID]] = attrs.Factory(set)
+    suggestions: dict[UUID, Suggestion] = attrs.Factory(dict)
+    decisions: list[SuggestionDecision] = attrs.Factory(list)
+    versions: dict[UUID, ToolVersion] = attrs.Factory(dict)
+    runs: dict[UUID, ToolRun] = attrs.Factory(dict)
+    audit: list[AuditEntry] = attrs.Factory(list)
+
+    def copy(self) -> MemoryState:
+        return MemoryState(**{
+            f.name: type(getattr(self, f.name))(getattr(self, f.name))
+            for f in attrs.fields(MemoryState)
+        })
+
+    def seed_taxonomy(self) -> None:
+        """CAT-02: the same ids and values the SQL migration seeds."""
+        now = datetime.now(UTC)
+        for slug, label, order in SEED_PROFESSIONS:
+            pid = uuid.uuid5(TAXONOMY_NAMESPACE, f"profession:{slug}")
+            self.professions[slug] = Profession(pid, slug, label, order, now, now)
+        for slug, label, _ in SEED_CATEGORIES:
+            cid = uuid.uuid5(TAXONOMY_NAMESPACE, f"category:{slug}")
+            self.categories[slug] = Category(cid, slug, label, now, now)
+        for p_slug, _, _ in SEED_PROFESSIONS:
+            for c_slug, _, c_order in SEED_CATEGORIES:
+                self.links[(p_slug, c_slug)] = c_order

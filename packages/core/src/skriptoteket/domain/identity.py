@@ -1,0 +1,251 @@
+"""Users, roles, sessions and API tokens, with the policies that say who may manage whom (ID-01–ID-21)."""
+
+from __future__ import annotations
+
+import enum
+import re
+from datetime import datetime
+from uuid import UUID
+
+import attrs
+
+from skriptoteket.domain.errors import DomainError, ErrorCode, forbidden, validation_error
+
+EMAIL_MAX_LENGTH = 255
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 1024
+TOKEN_NAME_MAX_LENGTH = 100
+SYSTEM_ACTOR_ID = UUID(int=0)
+
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_COMMON_PASSWORDS = frozenset(
+    {"password", "password1", "12345678", "123456789", "1234567890", "qwertyui", "qwerty123",
+     "iloveyou", "abcdefgh", "losenord", "lösenord", "skriptoteket", "sommar2024", "sommar2025"}
+)
+
+
+class Role(enum.StrEnum):
+    """ID-01: exactly four roles, ranked user < contributor < admin < superuser."""
+
+    USER = "user"
+    CONTRIBUTOR = "contributor"
+    ADMIN = "admin"
+    SUPERUSER = "superuser"
+
+    @property
+    def rank(self) -> int:
+        return _RANKS[self]
+
+    @classmethod
+    def parse(cls, raw: str) -> Role:
+        try:
+            return cls(raw.strip().lower())
+        except ValueError:
+            allowed = ", ".join(r.value for r in cls)
+            raise validation_error(f"Unknown role {raw!r}; use one of: {allowed}", role=raw) from None
+
+
+_RANKS = {Role.USER: 0, Role.CONTRIBUTOR: 1, Role.ADMIN: 2, Role.SUPERUSER: 3}
+
+
+class AuthProvider(enum.StrEnum):
+    LOCAL = "local"
+    HULEEDU = "huleedu"
+
+
+@attrs.frozen
+class User:
+    id: UUID
+    email: str
+    role: Role
+    auth_provider: AuthProvider
+    external_id: str | None
+    password_hash: str | None
+    is_active: bool
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def is_system(self) -> bool:
+        return self.id == SYSTEM_ACTOR_ID
+
+
+def system_actor(now: datetime, label: str = "system") -> User:
+    """The operator at the machine (CLI without ``--actor``): superuser powers, no account row.
+
+    Audit rows record it with no user id and ``label`` as the actor's name.
+    """
+    return User(
+        id=SYSTEM_ACTOR_ID, email=label, role=Role.SUPERUSER, auth_provider=AuthProvider.LOCAL,
+        external_id=None, password_hash=None, is_active=True, created_at=now, updated_at=now,
+    )
+
+
+def normalize_email(raw: str) -> str:
+    """ID-07: strip and lower-case; reject what cannot be an address."""
+    email = raw.strip().lower()
+    if not email:
+        raise validation_error("Email is required", field="email")
+    if len(email) > EMAIL_MAX_LENGTH:
+        raise validation_error("Email must be 255 characters or less", field="email")
+    if not _EMAIL_RE.match(email):
+        raise validation_error(f"Not a valid email address: {email!r}", field="email")
+    return email
+
+
+def validate_password(password: str, *, email: str) -> None:
+    """Reject empty, short, very common or email-equal passwords."""
+    if not password or not password.strip():
+        raise validation_error("Password is required", field="password")
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise validation_error(
+            f"Password must be at least {PASSWORD_MIN_LENGTH} characters", field="password"
+        )
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise validation_error("Password is too long", field="password")
+    lowered = password.lower()
+    if lowered in _COMMON_PASSWORDS or lowered == email or lowered == email.split("@")[0]:
+        raise validation_error("Password is too easy to guess", field="password")
+    if len(set(password)) < 4:
+        raise validation_error("Password is too easy to guess", field="password")
+
+
+def new_local_user(
+    *, id: UUID, email: str, role: Role, password_hash: str, now: datetime
+) -> User:
+    """ID-11: local users start active with no external id."""
+    return User(
+        id=id, email=email, role=role, auth_provider=AuthProvider.LOCAL, external_id=None,
+        password_hash=password_hash, is_active=True, created_at=now, updated_at=now,
+    )
+
+
+# --- role guards (ID-02) -------------------------------------------------------------------------
+
+
+def has_at_least_role(user: User, role: Role) -> bool:
+    return user.is_active and user.role.rank >= role.rank
+
+
+def has_any_role(user: User, roles: set[Role] | frozenset[Role]) -> bool:
+    return user.is_active and user.role in roles
+
+
+def require_at_least_role(user: User, role: Role) -> None:
+    if not has_at_least_role(user, role):
+        raise forbidden(required=role.value, actual=user.role.value)
+
+
+def require_real_user(actor: User) -> None:
+    """Actions that store the actor as an owner need an account, not the system operator."""
+    if actor.is_system:
+        raise validation_error(
+            "This action needs a real user account as actor (pass --actor EMAIL)", field="actor"
+        )
+
+
+# --- provisioning and user management policies ----------------------------------------------------
+
+
+def can_provision_local_user(actor: User, target_role: Role) -> bool:
+    """ID-10: superuser may create any role; admin only user or contributor."""
+    if has_at_least_role(actor, Role.SUPERUSER):
+        return True
+    if has_at_least_role(actor, Role.ADMIN):
+        return target_role in (Role.USER, Role.CONTRIBUTOR)
+    return False
+
+
+def can_manage_user(actor: User, target: User) -> bool:
+    """Admins manage users and contributors; superusers manage everyone (NOM-07, AMB-16)."""
+    if has_at_least_role(actor, Role.SUPERUSER):
+        return True
+    if has_at_least_role(actor, Role.ADMIN):
+        return target.role in (Role.USER, Role.CONTRIBUTOR)
+    return False
+
+
+def require_can_change_role(actor: User, target: User, new_role: Role) -> None:
+    if not (can_manage_user(actor, target) and can_provision_local_user(actor, new_role)):
+        raise forbidden(
+            "Insufficient permissions to change that user's role",
+            actor_role=actor.role.value, target_role=target.role.value, new_role=new_role.value,
+        )
+
+
+def require_can_deactivate(actor: User, target: User) -> None:
+    if actor.id == target.id:
+        raise validation_error("You cannot deactivate your own account", field="email")
+    if not can_manage_user(actor, target):
+        raise forbidden("Insufficient permissions to deactivate that user")
+
+
+def with_role(user: User, role: Role, now: datetime) -> User:
+    return attrs.evolve(user, role=role, updated_at=now)
+
+
+def deactivated(user: User, now: datetime) -> User:
+    return attrs.evolve(user, is_active=False, updated_at=now)
+
+
+# --- sessions (ID-14–ID-19) ------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Session:
+    id: UUID
+    user_id: UUID
+    csrf_token: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None = None
+
+    def is_valid_at(self, now: datetime) -> bool:
+        return self.revoked_at is None and self.expires_at > now
+
+
+def require_login_allowed(user: User | None, password_ok: bool) -> User:
+    """ID-12: one error, no enumeration, for every way a login can fail."""
+    if (
+        user is None
+        or not user.is_active
+        or user.auth_provider is not AuthProvider.LOCAL
+        or user.password_hash is None
+        or not password_ok
+    ):
+        raise DomainError(ErrorCode.INVALID_CREDENTIALS, "Invalid credentials")
+    return user
+
+
+# --- personal API tokens -----------------------------------------------------------------------------
+
+
+@attrs.frozen
+class ApiToken:
+    """A personal API token. Only a SHA-256 of the secret is stored; ``prefix`` identifies it."""
+
+    id: UUID
+    user_id: UUID
+    name: str
+    token_hash: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+def normalize_token_name(raw: str | None) -> str:
+    name = (raw or "").strip() or "cli"
+    if len(name) > TOKEN_NAME_MAX_LENGTH:
+        raise validation_error("Token name must be 100 characters or less", field="name")
+    return name
+
+
+def require_can_manage_tokens_of(actor: User, owner: User) -> None:
+    """People manage their own tokens; a superuser (or the operator) may issue one for anyone."""
+    if actor.id != owner.id and not has_at_least_role(actor, Role.SUPERUSER):
+        raise forbidden("You can only manage your own API tokens")

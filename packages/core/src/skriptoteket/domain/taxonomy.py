@@ -1,0 +1,71 @@
+"""Professions and categories: the catalog's allowlisted tags (CAT-01–CAT-04)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from uuid import UUID
+
+import attrs
+
+from skriptoteket.domain.errors import validation_error
+
+
+@attrs.frozen
+class Profession:
+    id: UUID
+    slug: str
+    label: str
+    sort_order: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@attrs.frozen
+class Category:
+    id: UUID
+    slug: str
+    label: str
+    created_at: datetime
+    updated_at: datetime
+
+
+# CAT-02: the seeded values. Migrations and the in-memory store both seed from this table.
+SEED_PROFESSIONS: tuple[tuple[str, str, int], ...] = (
+    ("larare", "Lärare", 10),
+    ("specialpedagog", "Specialpedagog", 20),
+    ("skoladministrator", "Skoladministratör", 30),
+    ("rektor", "Rektor", 40),
+    ("gemensamt", "Gemensamt", 50),
+)
+SEED_CATEGORIES: tuple[tuple[str, str, int], ...] = (
+    ("lektionsplanering", "Lektionsplanering", 10),
+    ("mentorskap", "Mentorskap", 20),
+    ("administration", "Administration", 30),
+    ("ovrigt", "Övrigt", 40),
+)
+
+
+def clean_tag_slugs(raw: Iterable[str], *, kind: str) -> tuple[str, ...]:
+    """SUG-02 rules for a list of profession or category slugs.
+
+    ``kind`` is ``"profession"`` or ``"category"``; messages follow the spec's wording.
+    """
+    plural = "professions" if kind == "profession" else "categories"
+    title = "Profession" if kind == "profession" else "Category"
+    slugs = [s.strip() for s in raw]
+    if not slugs:
+        raise validation_error(f"At least one {kind} is required", field=plural)
+    if any(not s for s in slugs):
+        raise validation_error(f"{title} slugs must not be empty", field=plural)
+    if len(set(slugs)) != len(slugs):
+        raise validation_error(f"Duplicate {plural} are not allowed", field=plural)
+    return tuple(slugs)
+
+
+def require_known_slugs(slugs: Sequence[str], known: Iterable[str], *, kind: str) -> None:
+    """SUG-03: every slug must exist in the taxonomy."""
+    known_set = set(known)
+    for slug in slugs:
+        if slug not in known_set:
+            raise validation_error(f"Unknown {kind}", slug=slug, field=kind)

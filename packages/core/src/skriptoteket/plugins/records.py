@@ -1,0 +1,55 @@
+"""Named, frozen records that hooks contribute. The host picks one per port by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+
+import attrs
+
+from skriptoteket.ports.execution import ArtifactStore, RunQueue, Runner
+from skriptoteket.ports.repositories import UnitOfWorkFactory
+from skriptoteket.ports.schema import SchemaMigrations
+from skriptoteket.settings import Settings
+
+
+@attrs.frozen
+class RepositoryBackend:
+    """A database backend. It is chosen by the scheme of ``SKRIPTOTEKET_DATABASE_URL``.
+
+    ``open`` yields a unit-of-work factory for the lifetime of the app and closes its engine or
+    pool on exit. ``migrations`` is None for backends with no schema (memory).
+    """
+
+    name: str
+    schemes: tuple[str, ...]
+    open: Callable[[Settings], AbstractAsyncContextManager[UnitOfWorkFactory]]
+    migrations: Callable[[Settings], SchemaMigrations] | None = None
+    description: str = ""
+
+
+@attrs.frozen
+class RunnerBackend:
+    """A sandbox runner, chosen by ``SKRIPTOTEKET_RUNNER``."""
+
+    name: str
+    create: Callable[[Settings], Runner]
+    description: str = ""
+
+
+@attrs.frozen
+class ArtifactStoreBackend:
+    """Where run outputs are kept, chosen by ``SKRIPTOTEKET_ARTIFACT_STORE``."""
+
+    name: str
+    create: Callable[[Settings], ArtifactStore]
+    description: str = ""
+
+
+@attrs.frozen
+class RunQueueBackend:
+    """How queued runs reach executors, chosen by ``SKRIPTOTEKET_RUN_QUEUE``."""
+
+    name: str
+    create: Callable[[Settings], RunQueue]
+    description: str = ""

@@ -1,0 +1,45 @@
+"""The ports: ``typing.Protocol``s for everything the core needs from the outside world.
+
+Adapters implement them; the application layer depends only on them.
+"""
+
+from skriptoteket.ports.execution import ArtifactStore, RunJob, RunnerOutcome, RunQueue, Runner
+from skriptoteket.ports.repositories import (
+    ApiTokenRepository,
+    AuditLogRepository,
+    NominationRepository,
+    SessionRepository,
+    SuggestionRepository,
+    TaxonomyRepository,
+    ToolRepository,
+    ToolRunRepository,
+    ToolVersionRepository,
+    UnitOfWork,
+    UnitOfWorkFactory,
+    UserRepository,
+)
+from skriptoteket.ports.system import Clock, IdGenerator, PasswordHasher, TokenGenerator
+
+__all__ = [
+    "ApiTokenRepository",
+    "ArtifactStore",
+    "AuditLogRepository",
+    "Clock",
+    "IdGenerator",
+    "NominationRepository",
+    "PasswordHasher",
+    "RunJob",
+    "RunQueue",
+    "Runner",
+    "RunnerOutcome",
+    "SessionRepository",
+    "SuggestionRepository",
+    "TaxonomyRepository",
+    "TokenGenerator",
+    "ToolRepository",
+    "ToolRunRepository",
+    "ToolVersionRepository",
+    "UnitOfWork",
+    "UnitOfWorkFactory",
+    "UserRepository",
+]

@@ -1,0 +1,1 @@
+"""Skriptoteket web app (Starlette). The pages and API arrive with the web issue."""
