@@ -1,0 +1,123 @@
+"""Tool runs (VER-05, VER-20, RUN-32), with keyset pagination for "my runs"."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from skriptoteket.domain.errors import conflict, not_found
+from skriptoteket.domain.runs import Artifact, InputFile, RunContext, RunStatus, ToolRun
+
+from skriptoteket_sql.repositories.base import SqlRepository
+from skriptoteket_sql.tables import tool_runs
+
+_PLAIN_FIELDS = (
+    "id",
+    "tool_id",
+    "version_id",
+    "requested_by_user_id",
+    "created_at",
+    "workdir_path",
+    "started_at",
+    "finished_at",
+    "html_output",
+    "stdout",
+    "stderr",
+    "error_summary",
+)
+_UNFINISHED = (RunStatus.QUEUED.value, RunStatus.RUNNING.value)
+
+
+def run_values(run: ToolRun) -> dict[str, Any]:
+    values = {name: getattr(run, name) for name in _PLAIN_FIELDS}
+    values.update(
+        context=run.context.value,
+        status=run.status.value,
+        input_files=[{"name": f.name, "bytes": f.bytes} for f in run.input_files],
+        input_values=dict(run.input_values),
+        artifacts=[
+            {"artifact_id": a.artifact_id, "path": a.path, "bytes": a.bytes} for a in run.artifacts
+        ],
+    )
+    return values
+
+
+def run_from_row(row: sa.Row[Any]) -> ToolRun:
+    m = row._mapping
+    fields = {name: m[name] for name in _PLAIN_FIELDS}
+    return ToolRun(
+        context=RunContext(m["context"]),
+        status=RunStatus(m["status"]),
+        input_files=tuple(InputFile(name=f["name"], bytes=f["bytes"]) for f in m["input_files"]),
+        input_values=dict(m["input_values"]),
+        artifacts=tuple(
+            Artifact(artifact_id=a["artifact_id"], path=a["path"], bytes=a["bytes"])
+            for a in m["artifacts"]
+        ),
+        **fields,
+    )
+
+
+class SqlToolRunRepository(SqlRepository):
+    async def add(self, run: ToolRun) -> None:
+        await self._insert(tool_runs, run_values(run))
+
+    async def get(self, run_id: UUID) -> ToolRun | None:
+        row = await self._first(sa.select(tool_runs).where(tool_runs.c.id == run_id))
+        return run_from_row(row) if row else None
+
+    async def update(self, run: ToolRun, *, expected_status: RunStatus) -> None:
+        values = run_values(run)
+        del values["id"]
+        changed = await self._update_by_id(
+            tool_runs, run.id, values, tool_runs.c.status == expected_status.value
+        )
+        if changed:
+            return
+        current = await self.get(run.id)
+        if current is None:
+            raise not_found("ToolRun", run_id=str(run.id))
+        raise conflict(
+            "The run changed status meanwhile",
+            expected=expected_status.value,
+            actual=current.status.value,
+        )
+
+    async def list_for_user(
+        self,
+        user_id: UUID,
+        *,
+        context: RunContext | None = None,
+        limit: int = 50,
+        before: tuple[datetime, UUID] | None = None,
+    ) -> Sequence[ToolRun]:
+        """Served by ix_tool_runs_requested_by_created_at_id (keyset, no OFFSET)."""
+        stmt = (
+            sa.select(tool_runs)
+            .where(tool_runs.c.requested_by_user_id == user_id)
+            .order_by(tool_runs.c.created_at.desc(), tool_runs.c.id.desc())
+            .limit(limit)
+        )
+        if context is not None:
+            stmt = stmt.where(tool_runs.c.context == context.value)
+        if before is not None:
+            created_at, run_id = before
+            stmt = stmt.where(
+                sa.tuple_(tool_runs.c.created_at, tool_runs.c.id)
+                < sa.tuple_(
+                    sa.literal(created_at, tool_runs.c.created_at.type),
+                    sa.literal(run_id, tool_runs.c.id.type),
+                )
+            )
+        return [run_from_row(r) for r in await self._rows(stmt)]
+
+    async def list_unfinished(self) -> Sequence[ToolRun]:
+        stmt = (
+            sa.select(tool_runs)
+            .where(tool_runs.c.status.in_(_UNFINISHED))
+            .order_by(tool_runs.c.created_at, tool_runs.c.id)
+        )
+        return [run_from_row(r) for r in await self._rows(stmt)]
