@@ -1,4 +1,7 @@
-"""Settings from ``SKRIPTOTEKET_*`` environment variables (CFG-01: one place, injected, no globals)."""
+"""Settings from ``SKRIPTOTEKET_*`` environment variables.
+
+CFG-01: one place, injected, no global settings object.
+"""
 
 from __future__ import annotations
 

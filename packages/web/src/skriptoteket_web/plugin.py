@@ -1,1 +1,4 @@
-"""The web host's own plugin (routes are contributed through ``skriptoteket_register_web_routes``)."""
+"""The web host's own plugin.
+
+Routes are contributed through ``skriptoteket_register_web_routes``.
+"""

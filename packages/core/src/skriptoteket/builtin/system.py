@@ -31,8 +31,11 @@ class Argon2PasswordHasher:
     def verify(self, password_hash: str, password: str) -> bool:
         try:
             return self._hasher.verify(password_hash, password)
-        except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError,
-                ValueError):
+        except (
+            argon2.exceptions.VerificationError,
+            argon2.exceptions.InvalidHashError,
+            ValueError,
+        ):
             return False
 
 

@@ -1,4 +1,4 @@
-"""Users, roles, sessions and API tokens, with the policies that say who may manage whom (ID-01–ID-21)."""
+"""Users, roles, sessions and API tokens, and who may manage whom (ID-01–ID-21)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,22 @@ SYSTEM_ACTOR_ID = UUID(int=0)
 
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _COMMON_PASSWORDS = frozenset(
-    {"password", "password1", "12345678", "123456789", "1234567890", "qwertyui", "qwerty123",
-     "iloveyou", "abcdefgh", "losenord", "lösenord", "skriptoteket", "sommar2024", "sommar2025"}
+    {
+        "password",
+        "password1",
+        "12345678",
+        "123456789",
+        "1234567890",
+        "qwertyui",
+        "qwerty123",
+        "iloveyou",
+        "abcdefgh",
+        "losenord",
+        "lösenord",
+        "skriptoteket",
+        "sommar2024",
+        "sommar2025",
+    }
 )
 
 
@@ -42,7 +56,9 @@ class Role(enum.StrEnum):
             return cls(raw.strip().lower())
         except ValueError:
             allowed = ", ".join(r.value for r in cls)
-            raise validation_error(f"Unknown role {raw!r}; use one of: {allowed}", role=raw) from None
+            raise validation_error(
+                f"Unknown role {raw!r}; use one of: {allowed}", role=raw
+            ) from None
 
 
 _RANKS = {Role.USER: 0, Role.CONTRIBUTOR: 1, Role.ADMIN: 2, Role.SUPERUSER: 3}
@@ -76,8 +92,15 @@ def system_actor(now: datetime, label: str = "system") -> User:
     Audit rows record it with no user id and ``label`` as the actor's name.
     """
     return User(
-        id=SYSTEM_ACTOR_ID, email=label, role=Role.SUPERUSER, auth_provider=AuthProvider.LOCAL,
-        external_id=None, password_hash=None, is_active=True, created_at=now, updated_at=now,
+        id=SYSTEM_ACTOR_ID,
+        email=label,
+        role=Role.SUPERUSER,
+        auth_provider=AuthProvider.LOCAL,
+        external_id=None,
+        password_hash=None,
+        is_active=True,
+        created_at=now,
+        updated_at=now,
     )
 
 
@@ -110,17 +133,22 @@ def validate_password(password: str, *, email: str) -> None:
         raise validation_error("Password is too easy to guess", field="password")
 
 
-def new_local_user(
-    *, id: UUID, email: str, role: Role, password_hash: str, now: datetime
-) -> User:
+def new_local_user(*, id: UUID, email: str, role: Role, password_hash: str, now: datetime) -> User:
     """ID-11: local users start active with no external id."""
     return User(
-        id=id, email=email, role=role, auth_provider=AuthProvider.LOCAL, external_id=None,
-        password_hash=password_hash, is_active=True, created_at=now, updated_at=now,
+        id=id,
+        email=email,
+        role=role,
+        auth_provider=AuthProvider.LOCAL,
+        external_id=None,
+        password_hash=password_hash,
+        is_active=True,
+        created_at=now,
+        updated_at=now,
     )
 
 
-# --- role guards (ID-02) -------------------------------------------------------------------------
+# --- role guards (ID-02) ---
 
 
 def has_at_least_role(user: User, role: Role) -> bool:
@@ -144,7 +172,7 @@ def require_real_user(actor: User) -> None:
         )
 
 
-# --- provisioning and user management policies ----------------------------------------------------
+# --- provisioning and user management policies ---
 
 
 def can_provision_local_user(actor: User, target_role: Role) -> bool:
@@ -169,7 +197,9 @@ def require_can_change_role(actor: User, target: User, new_role: Role) -> None:
     if not (can_manage_user(actor, target) and can_provision_local_user(actor, new_role)):
         raise forbidden(
             "Insufficient permissions to change that user's role",
-            actor_role=actor.role.value, target_role=target.role.value, new_role=new_role.value,
+            actor_role=actor.role.value,
+            target_role=target.role.value,
+            new_role=new_role.value,
         )
 
 
@@ -188,7 +218,7 @@ def deactivated(user: User, now: datetime) -> User:
     return attrs.evolve(user, is_active=False, updated_at=now)
 
 
-# --- sessions (ID-14–ID-19) ------------------------------------------------------------------------
+# --- sessions (ID-14–ID-19) ---
 
 
 @attrs.frozen
@@ -217,7 +247,7 @@ def require_login_allowed(user: User | None, password_ok: bool) -> User:
     return user
 
 
-# --- personal API tokens -----------------------------------------------------------------------------
+# --- personal API tokens ---
 
 
 @attrs.frozen

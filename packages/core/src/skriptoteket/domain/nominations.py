@@ -62,9 +62,7 @@ def _clean_rationale(raw: str | None, *, required: bool) -> str | None:
     return text
 
 
-def nominate(
-    *, id: UUID, actor: User, nominee: User, rationale: str, now: datetime
-) -> Nomination:
+def nominate(*, id: UUID, actor: User, nominee: User, rationale: str, now: datetime) -> Nomination:
     """NOM-01: admin+ nominates an active user or contributor."""
     require_at_least_role(actor, Role.ADMIN)
     if not nominee.is_active:
@@ -74,8 +72,12 @@ def nominate(
     text = _clean_rationale(rationale, required=True)
     assert text is not None
     return Nomination(
-        id=id, nominee_user_id=nominee.id, nominated_by_user_id=actor.id, rationale=text,
-        status=NominationStatus.PENDING, created_at=now,
+        id=id,
+        nominee_user_id=nominee.id,
+        nominated_by_user_id=actor.id,
+        rationale=text,
+        status=NominationStatus.PENDING,
+        created_at=now,
     )
 
 
@@ -92,7 +94,8 @@ def decide_nomination(
     if nomination.status is not NominationStatus.PENDING:
         raise conflict("Nomination has already been decided", nomination_id=str(nomination.id))
     status = (
-        NominationStatus.APPROVED if decision is NominationDecision.APPROVE
+        NominationStatus.APPROVED
+        if decision is NominationDecision.APPROVE
         else NominationStatus.DENIED
     )
     return attrs.evolve(

@@ -53,26 +53,36 @@ def require_can_view_version(actor: User, version: ToolVersion, *, is_maintainer
         raise forbidden("You may not view this version")
 
 
-def _require_own_or_admin(actor: User, version: ToolVersion, *, is_maintainer: bool,
-                          message: str) -> None:
+def _require_own_or_admin(
+    actor: User, version: ToolVersion, *, is_maintainer: bool, message: str
+) -> None:
     require_tool_scripting_access(actor, is_maintainer=is_maintainer)
     if not is_admin(actor) and version.created_by_user_id != actor.id:
         raise forbidden(message)
 
 
 def require_can_save_draft(actor: User, version: ToolVersion, *, is_maintainer: bool) -> None:
-    _require_own_or_admin(actor, version, is_maintainer=is_maintainer,
-                          message="Cannot edit another user's draft")
+    _require_own_or_admin(
+        actor, version, is_maintainer=is_maintainer, message="Cannot edit another user's draft"
+    )
 
 
 def require_can_submit(actor: User, version: ToolVersion, *, is_maintainer: bool) -> None:
-    _require_own_or_admin(actor, version, is_maintainer=is_maintainer,
-                          message="Cannot submit another user's draft for review")
+    _require_own_or_admin(
+        actor,
+        version,
+        is_maintainer=is_maintainer,
+        message="Cannot submit another user's draft for review",
+    )
 
 
 def require_can_sandbox_run(actor: User, version: ToolVersion, *, is_maintainer: bool) -> None:
-    _require_own_or_admin(actor, version, is_maintainer=is_maintainer,
-                          message="Cannot run another user's draft in sandbox")
+    _require_own_or_admin(
+        actor,
+        version,
+        is_maintainer=is_maintainer,
+        message="Cannot run another user's draft in sandbox",
+    )
 
 
 def require_admin(actor: User) -> None:

@@ -90,9 +90,16 @@ def queue_run(
         if f.bytes < 0:
             raise validation_error("Input size must be zero or more", field="files")
     return ToolRun(
-        id=id, tool_id=tool_id, version_id=version_id, context=context,
-        requested_by_user_id=requested_by, status=RunStatus.QUEUED, created_at=now,
-        workdir_path=str(id), input_files=input_files, input_values=dict(input_values or {}),
+        id=id,
+        tool_id=tool_id,
+        version_id=version_id,
+        context=context,
+        requested_by_user_id=requested_by,
+        status=RunStatus.QUEUED,
+        created_at=now,
+        workdir_path=str(id),
+        input_files=input_files,
+        input_values=dict(input_values or {}),
     )
 
 
@@ -126,8 +133,14 @@ def finish_run(
     if run.started_at is not None and now < run.started_at:
         raise validation_error("finished_at must not be before started_at")
     return attrs.evolve(
-        run, status=status, finished_at=now, html_output=html_output, stdout=stdout,
-        stderr=stderr, error_summary=_normalize_summary(error_summary), artifacts=artifacts,
+        run,
+        status=status,
+        finished_at=now,
+        html_output=html_output,
+        stdout=stdout,
+        stderr=stderr,
+        error_summary=_normalize_summary(error_summary),
+        artifacts=artifacts,
     )
 
 

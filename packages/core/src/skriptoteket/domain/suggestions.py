@@ -30,8 +30,9 @@ class SuggestionDecisionType(enum.StrEnum):
         try:
             return cls(raw.strip().lower())
         except ValueError:
-            raise validation_error("Unknown decision; use accept or deny",
-                                   field="decision", value=raw) from None
+            raise validation_error(
+                "Unknown decision; use accept or deny", field="decision", value=raw
+            ) from None
 
 
 @attrs.frozen
@@ -51,7 +52,8 @@ def clean_suggestion_content(
     if not text:
         raise validation_error("Description is required", field="description")
     return SuggestionContent(
-        title=clean_title(title), description=text,
+        title=clean_title(title),
+        description=text,
         profession_slugs=clean_tag_slugs(professions, kind="profession"),
         category_slugs=clean_tag_slugs(categories, kind="category"),
     )
@@ -96,10 +98,15 @@ def new_suggestion(
 ) -> Suggestion:
     """SUG-04."""
     return Suggestion(
-        id=id, submitted_by_user_id=submitted_by, title=content.title,
-        description=content.description, profession_slugs=content.profession_slugs,
-        category_slugs=content.category_slugs, status=SuggestionStatus.PENDING_REVIEW,
-        created_at=now, updated_at=now,
+        id=id,
+        submitted_by_user_id=submitted_by,
+        title=content.title,
+        description=content.description,
+        profession_slugs=content.profession_slugs,
+        category_slugs=content.category_slugs,
+        status=SuggestionStatus.PENDING_REVIEW,
+        created_at=now,
+        updated_at=now,
     )
 
 
@@ -133,13 +140,23 @@ def decide(
     updated = attrs.evolve(
         suggestion,
         status=SuggestionStatus.ACCEPTED if accept else SuggestionStatus.DENIED,
-        reviewed_by_user_id=decided_by, reviewed_at=now, review_rationale=text,
-        draft_tool_id=created_tool_id, updated_at=now,
+        reviewed_by_user_id=decided_by,
+        reviewed_at=now,
+        review_rationale=text,
+        draft_tool_id=created_tool_id,
+        updated_at=now,
     )
     record = SuggestionDecision(
-        id=decision_id, suggestion_id=suggestion.id, decided_by_user_id=decided_by,
-        decision=decision, rationale=text, title=final.title, description=final.description,
-        profession_slugs=final.profession_slugs, category_slugs=final.category_slugs,
-        created_tool_id=created_tool_id, decided_at=now,
+        id=decision_id,
+        suggestion_id=suggestion.id,
+        decided_by_user_id=decided_by,
+        decision=decision,
+        rationale=text,
+        title=final.title,
+        description=final.description,
+        profession_slugs=final.profession_slugs,
+        category_slugs=final.category_slugs,
+        created_tool_id=created_tool_id,
+        decided_at=now,
     )
     return updated, record

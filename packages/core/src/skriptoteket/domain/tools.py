@@ -72,9 +72,16 @@ def new_tool(
 ) -> Tool:
     """A new tool is never published and has no active version (SUG-13)."""
     return Tool(
-        id=id, slug=clean_slug(slug), title=clean_title(title), summary=clean_summary(summary),
-        is_published=False, active_version_id=None, professions=professions,
-        categories=categories, created_at=now, updated_at=now,
+        id=id,
+        slug=clean_slug(slug),
+        title=clean_title(title),
+        summary=clean_summary(summary),
+        is_published=False,
+        active_version_id=None,
+        professions=professions,
+        categories=categories,
+        created_at=now,
+        updated_at=now,
     )
 
 
@@ -115,8 +122,11 @@ def require_publishable(tool: Tool, active_version: ToolVersion | None) -> None:
     if active_version.tool_id != tool.id:
         raise conflict("Active version belongs to another tool", version_id=str(active_version.id))
     if active_version.state is not VersionState.ACTIVE:
-        raise conflict("Active version pointer is not in state active",
-                       version_id=str(active_version.id), state=active_version.state.value)
+        raise conflict(
+            "Active version pointer is not in state active",
+            version_id=str(active_version.id),
+            state=active_version.state.value,
+        )
 
 
 def set_published_state(
@@ -128,7 +138,9 @@ def set_published_state(
     if published:
         require_publishable(tool, active_version)
         return attrs.evolve(
-            tool, is_published=True, updated_at=now,
+            tool,
+            is_published=True,
+            updated_at=now,
             first_published_at=tool.first_published_at or now,
         )
     return attrs.evolve(tool, is_published=False, updated_at=now)

@@ -97,13 +97,21 @@ def create_draft(
     change_summary: str | None = None,
 ) -> ToolVersion:
     if derived_from is not None and derived_from.tool_id != tool_id:
-        raise conflict("derived_from version belongs to another tool",
-                       derived_from_version_id=str(derived_from.id))
+        raise conflict(
+            "derived_from version belongs to another tool",
+            derived_from_version_id=str(derived_from.id),
+        )
     ep, src = clean_entrypoint(entrypoint), clean_source_code(source_code)
     return ToolVersion(
-        id=id, tool_id=tool_id, version_number=require_version_number(version_number),
-        state=VersionState.DRAFT, source_code=src, entrypoint=ep,
-        content_hash=compute_content_hash(ep, src), created_by_user_id=created_by, created_at=now,
+        id=id,
+        tool_id=tool_id,
+        version_number=require_version_number(version_number),
+        state=VersionState.DRAFT,
+        source_code=src,
+        entrypoint=ep,
+        content_hash=compute_content_hash(ep, src),
+        created_by_user_id=created_by,
+        created_at=now,
         derived_from_version_id=derived_from.id if derived_from else None,
         change_summary=clean_note(change_summary),
     )
@@ -126,8 +134,14 @@ def save_draft_snapshot(
     if version_number <= previous.version_number:
         raise conflict("Version number must increase", version_number=version_number)
     return create_draft(
-        id=id, tool_id=previous.tool_id, version_number=version_number, source_code=source_code,
-        entrypoint=entrypoint, created_by=saved_by, now=now, derived_from=previous,
+        id=id,
+        tool_id=previous.tool_id,
+        version_number=version_number,
+        source_code=source_code,
+        entrypoint=entrypoint,
+        created_by=saved_by,
+        now=now,
+        derived_from=previous,
         change_summary=change_summary,
     )
 
@@ -137,11 +151,13 @@ def submit_for_review(
 ) -> ToolVersion:
     """VER-16: draft → in_review on the same row; reviewed_* untouched."""
     if version.state is not VersionState.DRAFT:
-        raise conflict("Only draft versions can be submitted for review",
-                       state=version.state.value)
+        raise conflict("Only draft versions can be submitted for review", state=version.state.value)
     return attrs.evolve(
-        version, state=VersionState.IN_REVIEW, submitted_for_review_by_user_id=submitted_by,
-        submitted_for_review_at=now, review_note=clean_note(review_note),
+        version,
+        state=VersionState.IN_REVIEW,
+        submitted_for_review_by_user_id=submitted_by,
+        submitted_for_review_at=now,
+        review_note=clean_note(review_note),
     )
 
 
@@ -162,8 +178,10 @@ def _archive_previous(previous_active: ToolVersion | None, tool_id: UUID) -> Too
     if previous_active is None:
         return None
     if previous_active.tool_id != tool_id or previous_active.state is not VersionState.ACTIVE:
-        raise validation_error("Previous active version is not the active version of this tool",
-                               version_id=str(previous_active.id))
+        raise validation_error(
+            "Previous active version is not the active version of this tool",
+            version_id=str(previous_active.id),
+        )
     return attrs.evolve(previous_active, state=VersionState.ARCHIVED)
 
 
@@ -177,7 +195,7 @@ def publish_version(
     now: datetime,
     change_summary: str | None,
 ) -> Activation:
-    """VER-17: copy-on-activate. The reviewed row is consumed (archived) and a new active row made."""
+    """VER-17: copy-on-activate; the reviewed row is consumed (archived), a new active row made."""
     if reviewed.state is not VersionState.IN_REVIEW:
         raise conflict("Only in_review versions can be published", state=reviewed.state.value)
     archived_previous = _archive_previous(previous_active, reviewed.tool_id)
@@ -185,11 +203,18 @@ def publish_version(
         reviewed, state=VersionState.ARCHIVED, published_by_user_id=publisher, published_at=now
     )
     new_active = ToolVersion(
-        id=new_id, tool_id=reviewed.tool_id,
-        version_number=require_version_number(new_version_number), state=VersionState.ACTIVE,
-        source_code=reviewed.source_code, entrypoint=reviewed.entrypoint,
-        content_hash=reviewed.content_hash, created_by_user_id=publisher, created_at=now,
-        derived_from_version_id=reviewed.id, published_by_user_id=publisher, published_at=now,
+        id=new_id,
+        tool_id=reviewed.tool_id,
+        version_number=require_version_number(new_version_number),
+        state=VersionState.ACTIVE,
+        source_code=reviewed.source_code,
+        entrypoint=reviewed.entrypoint,
+        content_hash=reviewed.content_hash,
+        created_by_user_id=publisher,
+        created_at=now,
+        derived_from_version_id=reviewed.id,
+        published_by_user_id=publisher,
+        published_at=now,
         change_summary=clean_note(change_summary) or reviewed.change_summary,
     )
     return Activation(archived_previous=archived_previous, consumed=consumed, new_active=new_active)
@@ -206,17 +231,24 @@ def request_changes(
 ) -> tuple[ToolVersion, ToolVersion]:
     """GOV-04: in_review → archived (reviewed_*), plus a new draft owned by the original author."""
     if reviewed.state is not VersionState.IN_REVIEW:
-        raise conflict("Only in_review versions can have changes requested",
-                       state=reviewed.state.value)
+        raise conflict(
+            "Only in_review versions can have changes requested", state=reviewed.state.value
+        )
     archived = attrs.evolve(
         reviewed, state=VersionState.ARCHIVED, reviewed_by_user_id=reviewer, reviewed_at=now
     )
     draft = ToolVersion(
-        id=new_id, tool_id=reviewed.tool_id,
-        version_number=require_version_number(new_version_number), state=VersionState.DRAFT,
-        source_code=reviewed.source_code, entrypoint=reviewed.entrypoint,
-        content_hash=reviewed.content_hash, created_by_user_id=reviewed.created_by_user_id,
-        created_at=now, derived_from_version_id=reviewed.id, change_summary=clean_note(message),
+        id=new_id,
+        tool_id=reviewed.tool_id,
+        version_number=require_version_number(new_version_number),
+        state=VersionState.DRAFT,
+        source_code=reviewed.source_code,
+        entrypoint=reviewed.entrypoint,
+        content_hash=reviewed.content_hash,
+        created_by_user_id=reviewed.created_by_user_id,
+        created_at=now,
+        derived_from_version_id=reviewed.id,
+        change_summary=clean_note(message),
     )
     return archived, draft
 
@@ -235,11 +267,18 @@ def rollback_to_version(
         raise conflict("Only archived versions can be rolled back to", state=archived.state.value)
     archived_previous = _archive_previous(previous_active, archived.tool_id)
     new_active = ToolVersion(
-        id=new_id, tool_id=archived.tool_id,
-        version_number=require_version_number(new_version_number), state=VersionState.ACTIVE,
-        source_code=archived.source_code, entrypoint=archived.entrypoint,
-        content_hash=archived.content_hash, created_by_user_id=actor, created_at=now,
-        derived_from_version_id=archived.id, published_by_user_id=actor, published_at=now,
+        id=new_id,
+        tool_id=archived.tool_id,
+        version_number=require_version_number(new_version_number),
+        state=VersionState.ACTIVE,
+        source_code=archived.source_code,
+        entrypoint=archived.entrypoint,
+        content_hash=archived.content_hash,
+        created_by_user_id=actor,
+        created_at=now,
+        derived_from_version_id=archived.id,
+        published_by_user_id=actor,
+        published_at=now,
         change_summary=f"Rollback from v{archived.version_number}",
     )
     return Activation(archived_previous=archived_previous, consumed=None, new_active=new_active)

@@ -110,12 +110,17 @@ class Plugins:
         )
 
     def select_artifact_store(self, settings: Settings) -> ArtifactStoreBackend:
-        return self._select("artifact store", self.artifact_store_backends(),
-                            settings.artifact_store, "SKRIPTOTEKET_ARTIFACT_STORE")
+        return self._select(
+            "artifact store",
+            self.artifact_store_backends(),
+            settings.artifact_store,
+            "SKRIPTOTEKET_ARTIFACT_STORE",
+        )
 
     def select_run_queue(self, settings: Settings) -> RunQueueBackend:
-        return self._select("run queue", self.run_queue_backends(), settings.run_queue,
-                            "SKRIPTOTEKET_RUN_QUEUE")
+        return self._select(
+            "run queue", self.run_queue_backends(), settings.run_queue, "SKRIPTOTEKET_RUN_QUEUE"
+        )
 
     @staticmethod
     def _select(kind: str, backends: Mapping[str, R], name: str, setting: str) -> R:
@@ -132,12 +137,14 @@ class Plugins:
                 continue
             dist = dists.get(id(plugin))
             hooks = tuple(sorted(h.name for h in self.pm.get_hookcallers(plugin) or ()))
-            infos.append(PluginInfo(
-                name=name,
-                distribution=dist.project_name if dist else _dist_of(name),
-                version=dist.version if dist else _version_of(name),
-                hooks=hooks,
-            ))
+            infos.append(
+                PluginInfo(
+                    name=name,
+                    distribution=dist.project_name if dist else _dist_of(name),
+                    version=dist.version if dist else _version_of(name),
+                    hooks=hooks,
+                )
+            )
         return sorted(infos, key=lambda i: i.name)
 
 

@@ -7,7 +7,7 @@ from contextlib import AbstractAsyncContextManager
 
 import attrs
 
-from skriptoteket.ports.execution import ArtifactStore, RunQueue, Runner
+from skriptoteket.ports.execution import ArtifactStore, Runner, RunQueue
 from skriptoteket.ports.repositories import UnitOfWorkFactory
 from skriptoteket.ports.schema import SchemaMigrations
 from skriptoteket.settings import Settings

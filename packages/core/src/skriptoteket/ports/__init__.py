@@ -3,7 +3,7 @@
 Adapters implement them; the application layer depends only on them.
 """
 
-from skriptoteket.ports.execution import ArtifactStore, RunJob, RunnerOutcome, RunQueue, Runner
+from skriptoteket.ports.execution import ArtifactStore, RunJob, Runner, RunnerOutcome, RunQueue
 from skriptoteket.ports.repositories import (
     ApiTokenRepository,
     AuditLogRepository,

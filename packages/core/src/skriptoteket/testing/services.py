@@ -30,6 +30,8 @@ def postgres_url() -> str:
     """The admin URL of a test PostgreSQL server, or skip/fail."""
     url = os.environ.get(POSTGRES_URL_ENV, "")
     if not url:
-        service_missing("postgres", f"set {POSTGRES_URL_ENV} (e.g. "
-                        "postgresql://skt:skt@127.0.0.1:5432/skt_test)")
+        service_missing(
+            "postgres",
+            f"set {POSTGRES_URL_ENV} (e.g. postgresql://skt:skt@127.0.0.1:5432/skt_test)",
+        )
     return url

@@ -42,8 +42,9 @@ class MemoryUserRepository:
 
     async def add(self, user: User) -> None:
         if user.id in self._s.users or await self.get_by_email(user.email):
-            raise DomainError(ErrorCode.DUPLICATE_ENTRY, "Email already exists",
-                              {"email": user.email})
+            raise DomainError(
+                ErrorCode.DUPLICATE_ENTRY, "Email already exists", {"email": user.email}
+            )
         self._s.users[user.id] = user
 
     async def update(self, user: User) -> None:
@@ -51,12 +52,13 @@ class MemoryUserRepository:
             raise not_found("User", user_id=str(user.id))
         other = await self.get_by_email(user.email)
         if other is not None and other.id != user.id:
-            raise DomainError(ErrorCode.DUPLICATE_ENTRY, "Email already exists",
-                              {"email": user.email})
+            raise DomainError(
+                ErrorCode.DUPLICATE_ENTRY, "Email already exists", {"email": user.email}
+            )
         self._s.users[user.id] = user
 
     async def list(self, *, limit: int = 100, offset: int = 0) -> Sequence[User]:
-        return sorted(self._s.users.values(), key=lambda u: u.email)[offset:offset + limit]
+        return sorted(self._s.users.values(), key=lambda u: u.email)[offset : offset + limit]
 
     async def count_active(self, role: Role) -> int:
         return sum(1 for u in self._s.users.values() if u.is_active and u.role is role)
@@ -121,8 +123,7 @@ class MemoryNominationRepository:
         _require_user(self._s, nomination.nominee_user_id)
         _require_user(self._s, nomination.nominated_by_user_id)
         pending = any(
-            n.nominee_user_id == nomination.nominee_user_id
-            and n.status is NominationStatus.PENDING
+            n.nominee_user_id == nomination.nominee_user_id and n.status is NominationStatus.PENDING
             for n in self._s.nominations.values()
         )
         if pending:
@@ -160,7 +161,8 @@ class MemoryTaxonomyRepository:
 
     async def list_categories_for_profession(self, profession_slug: str) -> Sequence[Category]:
         linked = [
-            (order, c_slug) for (p_slug, c_slug), order in self._s.links.items()
+            (order, c_slug)
+            for (p_slug, c_slug), order in self._s.links.items()
             if p_slug == profession_slug
         ]
         return [self._s.categories[c] for _, c in sorted(linked)]
@@ -218,8 +220,10 @@ class MemoryToolRepository:
         self, profession_slug: str, category_slug: str, *, published_only: bool = True
     ) -> Sequence[Tool]:
         hits = [
-            t for t in self._s.tools.values()
-            if profession_slug in t.professions and category_slug in t.categories
+            t
+            for t in self._s.tools.values()
+            if profession_slug in t.professions
+            and category_slug in t.categories
             and (t.is_published or not published_only)
         ]
         return sorted(hits, key=_tool_order)
@@ -268,8 +272,9 @@ class MemorySuggestionRepository:
         self._s.suggestions[suggestion.id] = suggestion
 
     async def list_all(self) -> Sequence[Suggestion]:
-        return sorted(self._s.suggestions.values(), key=lambda s: (s.created_at, s.id),
-                      reverse=True)
+        return sorted(
+            self._s.suggestions.values(), key=lambda s: (s.created_at, s.id), reverse=True
+        )
 
     async def add_decision(self, decision: SuggestionDecision) -> None:
         if decision.suggestion_id not in self._s.suggestions:
@@ -291,11 +296,14 @@ class MemoryToolVersionRepository:
             if other.id == version.id or other.tool_id != version.tool_id:
                 continue
             if other.version_number == version.version_number:
-                raise conflict("Version number already exists for this tool",
-                               version_number=version.version_number)
+                raise conflict(
+                    "Version number already exists for this tool",
+                    version_number=version.version_number,
+                )
             if other.state is VersionState.ACTIVE and version.state is VersionState.ACTIVE:
-                raise conflict("The tool already has an active version",
-                               tool_id=str(version.tool_id))
+                raise conflict(
+                    "The tool already has an active version", tool_id=str(version.tool_id)
+                )
 
     async def add(self, version: ToolVersion) -> None:
         if version.tool_id not in self._s.tools:
@@ -314,8 +322,11 @@ class MemoryToolVersionRepository:
         if current is None:
             raise not_found("ToolVersion", version_id=str(version.id))
         if current.state is not expected_state:
-            raise conflict("The version changed state meanwhile; reload",
-                           expected=expected_state.value, actual=current.state.value)
+            raise conflict(
+                "The version changed state meanwhile; reload",
+                expected=expected_state.value,
+                actual=current.state.value,
+            )
         self._check_unique(version)
         self._s.versions[version.id] = version
 
@@ -328,12 +339,21 @@ class MemoryToolVersionRepository:
         return max(numbers, default=0) + 1
 
     async def get_active(self, tool_id: UUID) -> ToolVersion | None:
-        return next((v for v in self._s.versions.values()
-                     if v.tool_id == tool_id and v.state is VersionState.ACTIVE), None)
+        return next(
+            (
+                v
+                for v in self._s.versions.values()
+                if v.tool_id == tool_id and v.state is VersionState.ACTIVE
+            ),
+            None,
+        )
 
     async def get_draft_head(self, tool_id: UUID) -> ToolVersion | None:
-        drafts = [v for v in self._s.versions.values()
-                  if v.tool_id == tool_id and v.state is VersionState.DRAFT]
+        drafts = [
+            v
+            for v in self._s.versions.values()
+            if v.tool_id == tool_id and v.state is VersionState.DRAFT
+        ]
         return max(drafts, key=lambda v: v.version_number, default=None)
 
 
@@ -357,8 +377,11 @@ class MemoryToolRunRepository:
         if current is None:
             raise not_found("ToolRun", run_id=str(run.id))
         if current.status is not expected_status:
-            raise conflict("The run changed status meanwhile",
-                           expected=expected_status.value, actual=current.status.value)
+            raise conflict(
+                "The run changed status meanwhile",
+                expected=expected_status.value,
+                actual=current.status.value,
+            )
         self._s.runs[run.id] = run
 
     async def list_for_user(
@@ -370,8 +393,10 @@ class MemoryToolRunRepository:
         before: tuple[datetime, UUID] | None = None,
     ) -> Sequence[ToolRun]:
         mine = [
-            r for r in self._s.runs.values()
-            if r.requested_by_user_id == user_id and (context is None or r.context is context)
+            r
+            for r in self._s.runs.values()
+            if r.requested_by_user_id == user_id
+            and (context is None or r.context is context)
             and (before is None or (r.created_at, r.id) < before)
         ]
         return sorted(mine, key=lambda r: (r.created_at, r.id), reverse=True)[:limit]
@@ -399,10 +424,11 @@ class MemoryAuditLogRepository:
         offset: int = 0,
     ) -> Sequence[AuditEntry]:
         hits: builtins.list[AuditEntry] = [
-            e for e in self._s.audit
+            e
+            for e in self._s.audit
             if (action is None or e.action is action)
             and (actor_user_id is None or e.actor_user_id == actor_user_id)
             and (subject_id is None or e.subject_id == subject_id)
         ]
         hits.sort(key=lambda e: (e.occurred_at, e.id), reverse=True)
-        return hits[offset:offset + limit]
+        return hits[offset : offset + limit]

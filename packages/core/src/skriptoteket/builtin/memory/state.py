@@ -38,10 +38,12 @@ class MemoryState:
     audit: list[AuditEntry] = attrs.Factory(list)
 
     def copy(self) -> MemoryState:
-        return MemoryState(**{
-            f.name: type(getattr(self, f.name))(getattr(self, f.name))
-            for f in attrs.fields(MemoryState)
-        })
+        return MemoryState(
+            **{
+                f.name: type(getattr(self, f.name))(getattr(self, f.name))
+                for f in attrs.fields(MemoryState)
+            }
+        )
 
     def seed_taxonomy(self) -> None:
         """CAT-02: the same ids and values the SQL migration seeds."""

@@ -1,0 +1,1 @@
+"""The built-in ``skriptoteket`` commands, one module per command group."""

@@ -1,0 +1,1 @@
+"""The repository contract suite, split by concept; ``RepositoryContract`` combines them."""

@@ -1,0 +1,190 @@
+"""Contract: taxonomy seed, tools, tags, maintainers, suggestions (CAT-01–CAT-10, SUG-05/06/11,
+TOOL-01, TOOL-12)."""
+
+from __future__ import annotations
+
+import uuid
+
+import attrs
+
+from skriptoteket.builtin.memory.state import TAXONOMY_NAMESPACE
+from skriptoteket.domain.errors import ErrorCode
+from skriptoteket.domain.identity import Role
+from skriptoteket.domain.suggestions import SuggestionDecision, SuggestionDecisionType
+from skriptoteket.domain.taxonomy import SEED_CATEGORIES, SEED_PROFESSIONS
+from skriptoteket.ports.repositories import UnitOfWork, UnitOfWorkFactory
+from skriptoteket.testing.contract.support import expect_error, write
+from skriptoteket.testing.factories import at, make_suggestion, make_tool, make_user
+
+
+class CatalogContract:
+    async def test_seeded_taxonomy(self, uow_factory: UnitOfWorkFactory) -> None:
+        """CAT-02, CAT-05, CAT-06, CAT-10: seeded values, ids and orderings."""
+        async with uow_factory(readonly=True) as uow:
+            professions = await uow.taxonomy.list_professions()
+            assert [(p.slug, p.label, p.sort_order) for p in professions] == list(SEED_PROFESSIONS)
+            assert professions[0].id == uuid.uuid5(TAXONOMY_NAMESPACE, "profession:larare")
+            categories = await uow.taxonomy.list_categories()
+            assert [c.slug for c in categories] == sorted(s for s, _, _ in SEED_CATEGORIES)
+            for_teacher = await uow.taxonomy.list_categories_for_profession("larare")
+            assert [c.slug for c in for_teacher] == [s for s, _, _ in SEED_CATEGORIES]
+            assert (await uow.taxonomy.get_category("ovrigt")).label == "Övrigt"  # type: ignore[union-attr]
+            assert await uow.taxonomy.get_profession("okand") is None
+            assert await uow.taxonomy.is_linked("rektor", "mentorskap")
+            assert not await uow.taxonomy.is_linked("rektor", "okand")
+            assert await uow.taxonomy.list_categories_for_profession("okand") == []
+
+    async def test_tool_round_trip_and_slug_unique(self, uow_factory: UnitOfWorkFactory) -> None:
+        tool = make_tool(
+            slug="mejl-bcc",
+            professions=("larare", "rektor"),
+            categories=("administration", "mentorskap"),
+        )
+        await write(uow_factory, lambda uow: uow.tools.add(tool))
+        async with uow_factory(readonly=True) as uow:
+            assert await uow.tools.get(tool.id) == tool
+            assert await uow.tools.get_by_slug("mejl-bcc") == tool
+            assert await uow.tools.get_by_slug("saknas") is None
+        await expect_error(
+            {ErrorCode.CONFLICT}, uow_factory, lambda uow: uow.tools.add(make_tool(slug="mejl-bcc"))
+        )
+        await expect_error(
+            {ErrorCode.VALIDATION_ERROR},
+            uow_factory,
+            lambda uow: uow.tools.add(make_tool(professions=("okand",))),
+        )
+        changed = attrs.evolve(
+            tool,
+            title="Nytt namn",
+            summary=None,
+            professions=("gemensamt",),
+            updated_at=at(3),
+            first_published_at=at(2),
+        )
+        await write(uow_factory, lambda uow: uow.tools.update(changed))
+        async with uow_factory(readonly=True) as uow:
+            assert await uow.tools.get(tool.id) == changed
+        await expect_error(
+            {ErrorCode.NOT_FOUND}, uow_factory, lambda uow: uow.tools.update(make_tool())
+        )
+
+    async def test_tool_listings(self, uow_factory: UnitOfWorkFactory) -> None:
+        """CAT-07, CAT-08, TOOL-07: both tags, published only, distinct, by title then slug."""
+        b = make_tool(
+            title="B",
+            slug="b",
+            published=True,
+            professions=("larare", "rektor"),
+            categories=("administration", "ovrigt"),
+        )
+        a2 = make_tool(title="A", slug="a2", published=True)
+        a1 = make_tool(title="A", slug="a1", published=True)
+        hidden = make_tool(title="0 dold", slug="dold", published=False)
+        other = make_tool(title="C", slug="c", published=True, categories=("ovrigt",))
+
+        async def add_all(uow: UnitOfWork) -> None:
+            for t in (b, a2, a1, hidden, other):
+                await uow.tools.add(t)
+
+        await write(uow_factory, add_all)
+        async with uow_factory(readonly=True) as uow:
+            listed = await uow.tools.list_by_tags("larare", "administration")
+            assert [t.slug for t in listed] == ["a1", "a2", "b"]
+            assert [t.slug for t in await uow.tools.list_by_tags("rektor", "ovrigt")] == ["b"]
+            everything = await uow.tools.list_by_tags(
+                "larare", "administration", published_only=False
+            )
+            assert [t.slug for t in everything] == ["dold", "a1", "a2", "b"]
+            assert [t.slug for t in await uow.tools.list_all()] == ["dold", "a1", "a2", "b", "c"]
+
+    async def test_maintainers(self, uow_factory: UnitOfWorkFactory) -> None:
+        """TOOL-12, TOOL-17."""
+        tool, other_tool = make_tool(title="X"), make_tool(title="Y")
+        anna = make_user(email="anna@skolan.se", role=Role.CONTRIBUTOR)
+        bo = make_user(email="bo@skolan.se", role=Role.CONTRIBUTOR)
+
+        async def setup(uow: UnitOfWork) -> None:
+            for t in (tool, other_tool):
+                await uow.tools.add(t)
+            for u in (bo, anna):
+                await uow.users.add(u)
+            await uow.tools.add_maintainer(tool.id, bo.id)
+            await uow.tools.add_maintainer(tool.id, anna.id)
+            await uow.tools.add_maintainer(other_tool.id, anna.id)
+
+        await write(uow_factory, setup)
+        async with uow_factory(readonly=True) as uow:
+            assert list(await uow.tools.list_maintainers(tool.id)) == [anna.id, bo.id]
+            assert await uow.tools.is_maintainer(tool.id, bo.id)
+            mine = await uow.tools.list_for_maintainer(anna.id)
+            assert [t.id for t in mine] == [tool.id, other_tool.id]
+        await expect_error(
+            {ErrorCode.CONFLICT}, uow_factory, lambda uow: uow.tools.add_maintainer(tool.id, bo.id)
+        )
+        await expect_error(
+            {ErrorCode.VALIDATION_ERROR},
+            uow_factory,
+            lambda uow: uow.tools.add_maintainer(tool.id, uuid.uuid4()),
+        )
+        await write(uow_factory, lambda uow: uow.tools.remove_maintainer(tool.id, bo.id))
+        async with uow_factory(readonly=True) as uow:
+            assert not await uow.tools.is_maintainer(tool.id, bo.id)
+        await expect_error(
+            {ErrorCode.NOT_FOUND},
+            uow_factory,
+            lambda uow: uow.tools.remove_maintainer(tool.id, bo.id),
+        )
+
+    async def test_suggestions_and_decisions(self, uow_factory: UnitOfWorkFactory) -> None:
+        """SUG-05, SUG-06, SUG-11."""
+        user = make_user(role=Role.CONTRIBUTOR)
+        older, newer = (
+            make_suggestion(user, created_at=at(1)),
+            make_suggestion(user, created_at=at(2)),
+        )
+        tool = make_tool()
+
+        async def setup(uow: UnitOfWork) -> None:
+            await uow.users.add(user)
+            await uow.tools.add(tool)
+            await uow.suggestions.add(older)
+            await uow.suggestions.add(newer)
+
+        await write(uow_factory, setup)
+        decision = SuggestionDecision(
+            id=uuid.uuid4(),
+            suggestion_id=older.id,
+            decided_by_user_id=user.id,
+            decision=SuggestionDecisionType.ACCEPT,
+            rationale="Bra",
+            title=older.title,
+            description=older.description,
+            profession_slugs=("larare", "rektor"),
+            category_slugs=("ovrigt",),
+            created_tool_id=tool.id,
+            decided_at=at(5),
+        )
+        accepted = attrs.evolve(
+            older,
+            reviewed_by_user_id=user.id,
+            reviewed_at=at(5),
+            review_rationale="Bra",
+            draft_tool_id=tool.id,
+            updated_at=at(5),
+        )
+
+        async def decide(uow: UnitOfWork) -> None:
+            await uow.suggestions.update(accepted)
+            await uow.suggestions.add_decision(decision)
+
+        await write(uow_factory, decide)
+        async with uow_factory(readonly=True) as uow:
+            assert [s.id for s in await uow.suggestions.list_all()] == [newer.id, older.id]
+            assert await uow.suggestions.get(older.id) == accepted
+            assert list(await uow.suggestions.list_decisions(older.id)) == [decision]
+            assert list(await uow.suggestions.list_decisions(newer.id)) == []
+        await expect_error(
+            {ErrorCode.NOT_FOUND},
+            uow_factory,
+            lambda uow: uow.suggestions.update(make_suggestion(user)),
+        )
