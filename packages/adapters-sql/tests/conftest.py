@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from skriptoteket.ports.repositories import UnitOfWorkFactory
 from skriptoteket.settings import Settings
 from skriptoteket.testing.services import postgres_url, service_missing
-
 from skriptoteket_sql.engine import driver_url, open_sql
 from skriptoteket_sql.migrations import AlembicMigrations
 
@@ -47,8 +46,9 @@ class PostgresServer:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.admin = sa.create_engine(driver_url(url, use_async=False),
-                                      isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
+        self.admin = sa.create_engine(
+            driver_url(url, use_async=False), isolation_level="AUTOCOMMIT", poolclass=sa.NullPool
+        )
         self.created: list[str] = []
 
     def url_for(self, name: str) -> str:
@@ -128,7 +128,6 @@ def empty_db_url(engine_name: str, request: pytest.FixtureRequest, tmp_path: Pat
     if engine_name == "sqlite":
         return sqlite_url(tmp_path / "empty" / "skriptoteket.db")
     return str(request.getfixturevalue("pg_empty_db"))
-
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import pytest
 from skriptoteket.ports.repositories import UnitOfWorkFactory
 from skriptoteket.settings import Settings
 from skriptoteket.testing.repository_contract import RepositoryContract
-
 from skriptoteket_sql.engine import open_sql
 
 

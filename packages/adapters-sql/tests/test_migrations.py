@@ -1,0 +1,143 @@
+"""ARCH-10: every migration goes up, up again (no-op), down to base and up, on SQLite and
+PostgreSQL, followed by a smoke check of the schema and the CAT-02 seed."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from skriptoteket.builtin.memory.state import MemoryState
+from skriptoteket.domain.errors import DomainError, ErrorCode
+from skriptoteket_sql.engine import create_sync_engine_for
+from skriptoteket_sql.migrations import AlembicMigrations, head_revision
+from skriptoteket_sql.tables import metadata
+
+EXPECTED_TABLES = {
+    "users",
+    "sessions",
+    "api_tokens",
+    "nominations",
+    "professions",
+    "categories",
+    "profession_categories",
+    "tools",
+    "tool_professions",
+    "tool_categories",
+    "tool_maintainers",
+    "script_suggestions",
+    "script_suggestion_decisions",
+    "tool_versions",
+    "tool_runs",
+    "audit_log",
+}
+
+
+def _user_tables(engine: sa.Engine) -> set[str]:
+    return set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
+
+
+def _smoke_check(engine: sa.Engine) -> None:
+    inspector = sa.inspect(engine)
+    assert _user_tables(engine) == EXPECTED_TABLES
+    indexes = {ix["name"]: ix for ix in inspector.get_indexes("tool_versions")}
+    active = indexes["ux_tool_versions_one_active_per_tool"]
+    assert active["unique"]
+    assert active["column_names"] == ["tool_id"]
+    uniques = {uq["name"] for uq in inspector.get_unique_constraints("tool_versions")}
+    assert "uq_tool_versions_tool_id_version_number" in uniques
+    assert "uq_users_email" in {uq["name"] for uq in inspector.get_unique_constraints("users")}
+    run_indexes = {ix["name"] for ix in inspector.get_indexes("tool_runs")}
+    assert "ix_tool_runs_requested_by_created_at_id" in run_indexes
+
+    memory = MemoryState()
+    memory.seed_taxonomy()
+    with engine.connect() as conn:
+        professions = conn.execute(
+            sa.text("SELECT id, slug, label, sort_order FROM professions ORDER BY sort_order")
+        ).all()
+        categories = conn.execute(sa.text("SELECT id, slug, label FROM categories")).all()
+        links = conn.execute(
+            sa.text(
+                "SELECT p.slug, c.slug, pc.sort_order FROM profession_categories pc "
+                "JOIN professions p ON p.id = pc.profession_id "
+                "JOIN categories c ON c.id = pc.category_id"
+            )
+        ).all()
+    assert [(p.slug, p.label, p.sort_order) for p in professions] == [
+        ("larare", "Lärare", 10),
+        ("specialpedagog", "Specialpedagog", 20),
+        ("skoladministrator", "Skoladministratör", 30),
+        ("rektor", "Rektor", 40),
+        ("gemensamt", "Gemensamt", 50),
+    ]
+    assert len(categories) == 4
+    assert len(links) == 20
+    assert {order for _, _, order in links} == {10, 20, 30, 40}
+    assert {(p, c): o for p, c, o in links} == memory.links
+    # Same ids as the in-memory seed (uuid5 over TAXONOMY_NAMESPACE).
+    assert {p.slug: uuid.UUID(str(p.id)) for p in professions} == {
+        slug: p.id for slug, p in memory.professions.items()
+    }
+    assert {c.slug: uuid.UUID(str(c.id)) for c in categories} == {
+        slug: c.id for slug, c in memory.categories.items()
+    }
+
+
+def test_upgrade_twice_downgrade_base_upgrade_then_smoke_check(empty_db_url: str) -> None:
+    """ARCH-10 on both engines."""
+    migrations = AlembicMigrations(empty_db_url)
+    assert migrations.current() is None
+    assert migrations.head() == head_revision() == "0001"
+
+    migrations.upgrade("head")
+    assert migrations.current() == "0001"
+    migrations.upgrade("head")  # no-op
+    assert migrations.current() == "0001"
+
+    migrations.downgrade("base")
+    assert migrations.current() is None
+    engine = create_sync_engine_for(empty_db_url)
+    try:
+        assert _user_tables(engine) == set()
+        if engine.dialect.name == "postgresql":
+            with engine.connect() as conn:
+                functions = conn.execute(
+                    sa.text("SELECT count(*) FROM pg_proc WHERE proname = 'audit_log_append_only'")
+                ).scalar()
+            assert functions == 0
+
+        migrations.upgrade("head")
+        assert migrations.current() == "0001"
+        _smoke_check(engine)
+    finally:
+        engine.dispose()
+
+
+def test_migrations_match_the_table_metadata(db_url: str) -> None:
+    """The explicit create_table calls and ``tables.py`` describe the same schema."""
+    engine = create_sync_engine_for(db_url)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            assert compare_metadata(context, metadata) == []
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("url", ["", "   "])
+def test_empty_url_fails_loudly(url: str) -> None:
+    """CFG-02."""
+    with pytest.raises(DomainError) as info:
+        AlembicMigrations(url)
+    assert info.value.code is ErrorCode.VALIDATION_ERROR
+    assert "SKRIPTOTEKET_DATABASE_URL" in info.value.message
+
+
+def test_unsupported_scheme_is_rejected() -> None:
+    with pytest.raises(DomainError) as info:
+        AlembicMigrations("mysql://u:secret@localhost/db").upgrade()
+    assert info.value.code is ErrorCode.VALIDATION_ERROR
+    assert "secret" not in str(info.value.details)
