@@ -12,13 +12,22 @@ from skriptoteket.plugins.manager import make_plugin_manager
 from skriptoteket.settings import Settings
 
 from skriptoteket_cli import hookspecs
+from skriptoteket_cli.commands.audit import audit
 from skriptoteket_cli.commands.db import db
+from skriptoteket_cli.commands.demo import demo
 from skriptoteket_cli.commands.plugins import plugins_command
 from skriptoteket_cli.commands.users import bootstrap_superuser, users
 from skriptoteket_cli.errors import run_guarded
 from skriptoteket_cli.state import CliState
 
-BUILTIN_COMMANDS: tuple[click.Command, ...] = (db, bootstrap_superuser, users, plugins_command)
+BUILTIN_COMMANDS: tuple[click.Command, ...] = (
+    db,
+    bootstrap_superuser,
+    users,
+    plugins_command,
+    audit,
+    demo,
+)
 
 
 def default_plugin_manager() -> pluggy.PluginManager:

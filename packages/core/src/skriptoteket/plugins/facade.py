@@ -149,16 +149,16 @@ class Plugins:
 
 
 def _dist_of(module_name: str) -> str | None:
+    """The distribution that ships a module (editable installs included)."""
     top = module_name.split(".", 1)[0]
-    dists = metadata.packages_distributions().get(top)
-    return dists[0] if dists else None
+    for candidate in (top, top.replace("_", "-"), *metadata.packages_distributions().get(top, [])):
+        try:
+            return metadata.distribution(candidate).metadata["Name"]
+        except metadata.PackageNotFoundError:
+            continue
+    return None
 
 
 def _version_of(module_name: str) -> str | None:
     dist = _dist_of(module_name)
-    if dist is None:
-        return None
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return None
+    return metadata.version(dist) if dist else None

@@ -1,0 +1,53 @@
+"""``skriptoteket demo`` seeds accounts and a governed tool; ``skriptoteket audit`` shows it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from skriptoteket.domain.identity import Role
+from skriptoteket.domain.versions import VersionState
+
+from .conftest import CliResult, SharedMemoryPlugin
+
+Cli = Callable[..., CliResult]
+
+
+def test_demo_seeds_one_account_per_role_and_a_published_tool(
+    cli: Cli, store_plugin: SharedMemoryPlugin
+) -> None:
+    result = cli("demo")
+    assert result.exit_code == 0, result.err
+    state = store_plugin.store.state
+    assert sorted(u.role for u in state.users.values()) == sorted(Role)
+    for user in state.users.values():
+        assert user.email in result.out
+    (tool,) = state.tools.values()
+    assert tool.is_published
+    states = sorted(v.state.value for v in state.versions.values())
+    assert states == [VersionState.ACTIVE.value, VersionState.ARCHIVED.value]
+    again = cli("demo")
+    assert again.exit_code == 0, again.err
+    assert len(state.users) == 4
+    assert len(store_plugin.store.state.tools) == 1
+
+
+def test_audit_lists_newest_first_and_filters(cli: Cli) -> None:
+    cli("demo")
+    result = cli("audit", "--limit", "3")
+    assert result.exit_code == 0, result.err
+    lines = result.out.splitlines()
+    assert len(lines) == 3
+    assert "tool.published" in lines[0]
+    created = cli("audit", "--action", "user.created")
+    assert len(created.out.splitlines()) == 4
+    assert all("user.created" in line for line in created.out.splitlines())
+    bad = cli("audit", "--action", "nonsense")
+    assert bad.exit_code == 1
+    assert bad.err.startswith("Error: Unknown action 'nonsense'")
+
+
+def test_audit_is_for_admins(cli: Cli) -> None:
+    cli("demo")
+    denied = cli("audit", "--actor", "larare@demo.skriptoteket.se")
+    assert denied.exit_code == 1
+    assert denied.err == "Error: Insufficient permissions\n"

@@ -1,0 +1,34 @@
+"""The web app shell: /health and plugin routes (skriptoteket_register_web_routes)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from skriptoteket.plugins import hookimpl, make_plugin_manager
+from skriptoteket.settings import Settings
+from skriptoteket_web import hookspecs
+from skriptoteket_web.app import create_app
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import BaseRoute, Route
+from starlette.testclient import TestClient
+
+
+async def hej(request: Request) -> PlainTextResponse:
+    return PlainTextResponse("Hej!")
+
+
+class GreetingPlugin:
+    @hookimpl
+    def skriptoteket_register_web_routes(self) -> Iterable[BaseRoute]:
+        yield Route("/hej", hej)
+
+
+def test_health_and_plugin_route() -> None:
+    pm = make_plugin_manager(
+        load_entrypoints=False, extra_specs=[hookspecs], extra_plugins=[GreetingPlugin()]
+    )
+    app = create_app(Settings(database_url="memory://"), pm)
+    with TestClient(app) as client:
+        assert client.get("/health").json() == {"status": "ok"}
+        assert client.get("/hej").text == "Hej!"
