@@ -120,9 +120,9 @@ ACTIONS: dict[str, tuple[Action, frozenset[str]]] = {
         SUPERUSERS,
     ),
     "view_own_run": (
-        lambda s, a: s.world.app.get_run(a, run_id=next(
-            r.id for r in s.own_runs.values() if r.requested_by_user_id == a.id
-        )),
+        lambda s, a: s.world.app.get_run(
+            a, run_id=next(r.id for r in s.own_runs.values() if r.requested_by_user_id == a.id)
+        ),
         ALL,
     ),
     "view_any_run": (lambda s, a: s.world.app.get_run(a, run_id=s.stranger_run.id), ADMINS),
@@ -174,8 +174,10 @@ async def test_permission_matrix_6_3_VER_24_TOOL_02_TOOL_18(
         await call(scene, actor)
     assert info.value.code is DENIAL_CODE.get(action, ErrorCode.FORBIDDEN), info.value
     state = scene.world.store.state
-    assert state.audit == audit_before and state.versions == versions_before
-    assert state.tools == tools_before and state.maintainers == maint_before
+    assert state.audit == audit_before
+    assert state.versions == versions_before
+    assert state.tools == tools_before
+    assert state.maintainers == maint_before
 
 
 @pytest.mark.parametrize("action", list(ACTIONS))

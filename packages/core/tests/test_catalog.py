@@ -44,9 +44,7 @@ async def test_all_categories_by_slug_CAT_02_CAT_10(world: World) -> None:
 async def test_every_profession_lists_every_category_in_order_CAT_02_CAT_06(
     world: World, profession: str
 ) -> None:
-    result = await world.app.list_categories_for_profession(
-        world.user, profession_slug=profession
-    )
+    result = await world.app.list_categories_for_profession(world.user, profession_slug=profession)
     assert result.profession.slug == profession
     assert [c.slug for c in result.categories] == CATEGORY_ORDER
     assert len(world.store.state.links) == 20
@@ -105,7 +103,8 @@ async def test_only_published_tools_with_both_tags_ordered_CAT_07_CAT_08_CAT_04(
     listed = await world.app.list_tools_by_tags(
         world.user, profession_slug="larare", category_slug="administration"
     )
-    assert listed.profession.slug == "larare" and listed.category.slug == "administration"
+    assert listed.profession.slug == "larare"
+    assert listed.category.slug == "administration"
     assert [e.tool.id for e in listed.tools] == [a1.id, a2.id, b.id]
     assert all(e.runnable for e in listed.tools)
     # CAT-08: a tool tagged several times appears in every matching list, once each.
@@ -125,7 +124,8 @@ async def test_runnable_flag_needs_a_valid_active_version_CAT_09_TOOL_08(world: 
         world.user, profession_slug="larare", category_slug="administration"
     )
     [entry] = listed.tools
-    assert entry.tool.id == tool.id and entry.runnable is False
+    assert entry.tool.id == tool.id
+    assert entry.runnable is False
     world.store.state.tools[tool.id] = attrs.evolve(
         tool, active_version_id=published.new_active_version_id
     )

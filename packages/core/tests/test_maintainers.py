@@ -147,8 +147,11 @@ async def test_maintainer_sees_active_archived_and_own_versions_VER_25(world: Wo
     assert {v.id for v in await world.app.list_versions(world.admin, tool_id=tool.id)} == all_ids
     seen = await world.app.list_versions(world.contributor, tool_id=tool.id)
     assert [v.version_number for v in seen] == [3, 2, 1]  # newest first
-    assert {v.state for v in seen} == {VersionState.DRAFT, VersionState.ACTIVE,
-                                       VersionState.ARCHIVED}
+    assert {v.state for v in seen} == {
+        VersionState.DRAFT,
+        VersionState.ACTIVE,
+        VersionState.ARCHIVED,
+    }
     assert own_draft.id in {v.id for v in seen}
     for hidden in (theirs, admin_draft):
         with pytest.raises(DomainError) as info:
@@ -158,9 +161,11 @@ async def test_maintainer_sees_active_archived_and_own_versions_VER_25(world: Wo
         world.contributor, version_id=published.new_active_version_id
     )
     assert active.state is VersionState.ACTIVE
-    other_seen = {v.id for v in await world.app.list_versions(world.other_contributor,
-                                                              tool_id=tool.id)}
-    assert theirs.id in other_seen and own_draft.id not in other_seen
+    other_seen = {
+        v.id for v in await world.app.list_versions(world.other_contributor, tool_id=tool.id)
+    }
+    assert theirs.id in other_seen
+    assert own_draft.id not in other_seen
 
 
 async def test_get_unknown_version_is_not_found_ED_03(world: World) -> None:

@@ -22,7 +22,8 @@ async def test_admin_nominates_a_user_NOM_01(world: World) -> None:
     assert nom.rationale == "Erfaren"
     assert nom.created_at == world.clock.now()
     assert nom.status is NominationStatus.PENDING
-    assert nom.decided_by_user_id is None and nom.decided_at is None
+    assert nom.decided_by_user_id is None
+    assert nom.decided_at is None
     assert world.store.state.nominations[nom.id] == nom
     [row] = world.audit_since(mark)
     assert (row.actor_user_id, row.action.value, row.subject_id) == (
@@ -89,9 +90,7 @@ async def test_superuser_lists_pending_nominations_NOM_02(world: World) -> None:
 async def test_approval_makes_the_nominee_admin_and_is_audited_NOM_03_ID_21(
     world: World,
 ) -> None:
-    nom = await world.app.nominate_admin(
-        world.admin, nominee_email=world.user.email, rationale="a"
-    )
+    nom = await world.app.nominate_admin(world.admin, nominee_email=world.user.email, rationale="a")
     mark = world.audit_count()
     world.tick()
     decided = await world.app.decide_nomination(
@@ -107,7 +106,8 @@ async def test_approval_makes_the_nominee_admin_and_is_audited_NOM_03_ID_21(
         (world.superuser.id, "user.role_changed", world.user.id),
         (world.superuser.id, "nomination.approved", nom.id),
     ]
-    assert rows[0].details["from_role"] == "user" and rows[0].details["to_role"] == "admin"
+    assert rows[0].details["from_role"] == "user"
+    assert rows[0].details["to_role"] == "admin"
 
 
 async def test_denial_leaves_the_role_unchanged_NOM_04(world: World) -> None:
@@ -151,9 +151,7 @@ async def test_non_superuser_cannot_decide_NOM_05(
 
 
 async def test_only_pending_nominations_can_be_decided_NOM_06(world: World) -> None:
-    nom = await world.app.nominate_admin(
-        world.admin, nominee_email=world.user.email, rationale="a"
-    )
+    nom = await world.app.nominate_admin(world.admin, nominee_email=world.user.email, rationale="a")
     await world.app.decide_nomination(
         world.superuser, nomination_id=nom.id, decision=NominationDecision.DENY
     )

@@ -76,7 +76,8 @@ def test_own_version_guards_and_messages_VER_24(guard: object, message: str) -> 
     guard(ADMIN, draft, is_maintainer=False)  # admins act on any version (§6.3)
     with pytest.raises(DomainError) as other:
         guard(OTHER, draft, is_maintainer=True)
-    assert other.value.code is ErrorCode.FORBIDDEN and other.value.message == message
+    assert other.value.code is ErrorCode.FORBIDDEN
+    assert other.value.message == message
     with pytest.raises(DomainError) as nm:
         guard(AUTHOR, draft, is_maintainer=False)
     assert nm.value.code is ErrorCode.FORBIDDEN
@@ -87,11 +88,13 @@ def test_run_visibility_and_logs_ED_10_EXE_04_EXE_07_EXE_09() -> None:
     version = VERSIONS[VersionState.ACTIVE]
     production = make_run(version, USER, context=RunContext.PRODUCTION)
     sandbox = make_run(version, AUTHOR, context=RunContext.SANDBOX)
-    assert can_view_run(USER, production) and can_view_run(ADMIN, production)
+    assert can_view_run(USER, production)
+    assert can_view_run(ADMIN, production)
     assert not can_view_run(OTHER, production)
     assert not can_view_run(attrs.evolve(USER, is_active=False), production)
     assert not can_view_run_logs(USER, production)  # production owner: no stdout/stderr
-    assert can_view_run_logs(ADMIN, production) and can_view_run_logs(SUPER, production)
+    assert can_view_run_logs(ADMIN, production)
+    assert can_view_run_logs(SUPER, production)
     assert can_view_run_logs(AUTHOR, sandbox)  # sandbox author sees logs
     assert not can_view_run_logs(OTHER, sandbox)
     assert can_view_run_logs(ADMIN, sandbox)

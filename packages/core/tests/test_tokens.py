@@ -14,13 +14,16 @@ async def test_token_secret_is_never_stored_only_its_hash(world: World) -> None:
     world.tick()
     issued = await world.app.create_api_token(world.user, owner_email=world.user.email, name="ci")
     secret = issued.secret
-    assert secret.startswith("skt_") and len(secret) >= 40
+    assert secret.startswith("skt_")
+    assert len(secret) >= 40
     stored = world.store.state.tokens[issued.token.id]
     assert stored.token_hash == hashlib.sha256(secret.encode()).hexdigest()
     assert stored.prefix == secret[:12]
-    assert stored.user_id == world.user.id and stored.name == "ci"
+    assert stored.user_id == world.user.id
+    assert stored.name == "ci"
     assert stored.created_at == world.clock.now()
-    assert stored.last_used_at is None and stored.revoked_at is None
+    assert stored.last_used_at is None
+    assert stored.revoked_at is None
     # The secret appears nowhere in the stored state (tokens, audit, anything).
     assert secret not in repr(world.store.state)
     assert secret[len("skt_") :] not in repr(world.store.state)
@@ -97,7 +100,8 @@ async def test_only_own_tokens_unless_superuser(world: World) -> None:
     with pytest.raises(DomainError) as info:
         await world.app.create_api_token(world.admin, owner_email=world.user.email)
     assert info.value.code is ErrorCode.FORBIDDEN
-    assert world.store.state.tokens == {} and world.audit_since(mark) == []
+    assert world.store.state.tokens == {}
+    assert world.audit_since(mark) == []
     for_user = await world.app.create_api_token(world.superuser, owner_email=world.user.email)
     assert for_user.token.user_id == world.user.id
     [row] = world.audit_since(mark)

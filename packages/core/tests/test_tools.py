@@ -24,18 +24,28 @@ async def test_create_tool_admin_only_starts_unpublished_TOOL_09(world: World) -
         categories=["ovrigt"],
     )
     assert (tool.slug, tool.title, tool.summary) == ("klasslista", "Klasslista", None)
-    assert tool.is_published is False and tool.active_version_id is None
+    assert tool.is_published is False
+    assert tool.active_version_id is None
     assert tool.created_at == tool.updated_at == world.clock.now()
     for actor in (world.contributor, world.user):
         with pytest.raises(DomainError) as info:
             await world.app.create_tool(
-                actor, slug="x", title="x", summary=None, professions=["larare"], categories=["ovrigt"]
+                actor,
+                slug="x",
+                title="x",
+                summary=None,
+                professions=["larare"],
+                categories=["ovrigt"],
             )
         assert info.value.code is ErrorCode.FORBIDDEN
     with pytest.raises(DomainError) as dup:
         await world.app.create_tool(
-            world.admin, slug="klasslista", title="y", summary=None,
-            professions=["larare"], categories=["ovrigt"],
+            world.admin,
+            slug="klasslista",
+            title="y",
+            summary=None,
+            professions=["larare"],
+            categories=["ovrigt"],
         )
     assert dup.value.code in (ErrorCode.CONFLICT, ErrorCode.DUPLICATE_ENTRY)
 
@@ -94,19 +104,23 @@ async def test_publish_and_depublish_are_idempotent_TOOL_05(world: World) -> Non
     await world.activate(tool)
     world.tick()
     published = await world.app.set_tool_published(world.admin, tool_id=tool.id, published=True)
-    assert published.is_published and published.updated_at == world.clock.now()
+    assert published.is_published
+    assert published.updated_at == world.clock.now()
     stamp, mark = published.updated_at, world.audit_count()
     world.tick()
     again = await world.app.set_tool_published(world.admin, tool_id=tool.id, published=True)
-    assert again == published and again.updated_at == stamp
+    assert again == published
+    assert again.updated_at == stamp
     assert world.audit_since(mark) == []
     world.tick()
     hidden = await world.app.set_tool_published(world.admin, tool_id=tool.id, published=False)
-    assert not hidden.is_published and hidden.updated_at == world.clock.now()
+    assert not hidden.is_published
+    assert hidden.updated_at == world.clock.now()
     mark = world.audit_count()
     world.tick()
     still = await world.app.set_tool_published(world.admin, tool_id=tool.id, published=False)
-    assert still == hidden and world.audit_since(mark) == []
+    assert still == hidden
+    assert world.audit_since(mark) == []
 
 
 async def test_depublish_is_non_destructive_TOOL_06(world: World) -> None:
@@ -181,7 +195,8 @@ async def test_unchanged_metadata_is_a_no_op_TOOL_10(world: World) -> None:
     same = await world.app.update_tool(
         world.admin, tool_id=tool.id, title=" Samma ", summary="Ett verktyg"
     )
-    assert same == tool and same.updated_at == tool.updated_at
+    assert same == tool
+    assert same.updated_at == tool.updated_at
     assert world.audit_since(mark) == []
 
 
