@@ -110,6 +110,23 @@ async def test_approval_makes_the_nominee_admin_and_is_audited_NOM_03_ID_21(
     assert rows[0].details["to_role"] == "admin"
 
 
+async def test_a_deactivated_nominee_is_not_promoted_NOM_03(world: World) -> None:
+    nom = await world.app.nominate_admin(world.admin, nominee_email=world.user.email, rationale="a")
+    await world.app.deactivate_user(world.superuser, email=world.user.email)
+    mark = world.audit_count()
+    with pytest.raises(DomainError) as info:
+        await world.app.decide_nomination(
+            world.superuser, nomination_id=nom.id, decision=NominationDecision.APPROVE
+        )
+    assert info.value.code is ErrorCode.VALIDATION_ERROR
+    assert world.stored_user(world.user).role is Role.USER
+    assert world.audit_since(mark) == []
+    denied = await world.app.decide_nomination(
+        world.superuser, nomination_id=nom.id, decision=NominationDecision.DENY
+    )
+    assert denied.status is NominationStatus.DENIED
+
+
 async def test_denial_leaves_the_role_unchanged_NOM_04(world: World) -> None:
     nom = await world.app.nominate_admin(
         world.admin, nominee_email=world.contributor.email, rationale="a"

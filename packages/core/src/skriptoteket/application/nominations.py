@@ -8,7 +8,7 @@ from uuid import UUID
 from skriptoteket.application.context import UseCase
 from skriptoteket.application.identity import require_user_by_email
 from skriptoteket.domain.audit import AuditAction, SubjectType
-from skriptoteket.domain.errors import not_found
+from skriptoteket.domain.errors import not_found, validation_error
 from skriptoteket.domain.identity import (
     Role,
     User,
@@ -91,6 +91,12 @@ class DecideNomination(UseCase):
             nominee = await uow.users.get(nomination.nominee_user_id)
             if nominee is None:
                 raise not_found("User")
+            if decision is NominationDecision.APPROVE and not nominee.is_active:
+                raise validation_error(
+                    "The nominee has been deactivated and cannot be promoted",
+                    field="nominee",
+                    email=nominee.email,
+                )
             if decision is NominationDecision.APPROVE:
                 promoted = await self._promote(uow, actor, nominee)
                 email = promoted.email
