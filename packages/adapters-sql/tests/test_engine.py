@@ -177,10 +177,23 @@ def test_plugin_registers_the_sql_backend() -> None:
     assert isinstance(backend, RepositoryBackend)
     assert backend.name == "sql"
     assert backend.schemes == ("sqlite", "postgresql")
-    assert backend.open is open_sql
+    assert callable(backend.open)
     assert backend.migrations is not None
     migrations = backend.migrations(Settings(database_url="sqlite:///x.db"))
     assert isinstance(migrations, AlembicMigrations)
+
+
+def test_plugin_discovery_does_not_import_sqlalchemy() -> None:
+    """Listing plugins (every CLI start) must stay fast: the heavy imports wait until use."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, skriptoteket_sql.plugin as p; list(p.skriptoteket_register_repositories());"
+        " print('sqlalchemy' in sys.modules, 'alembic' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
 
 
 @pytest.mark.parametrize("url", ["sqlite:///x.db", "postgresql://u@h/db"])
