@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from uuid import UUID
@@ -44,6 +45,18 @@ SEED_CATEGORIES: tuple[tuple[str, str, int], ...] = (
     ("administration", "Administration", 30),
     ("ovrigt", "Övrigt", 40),
 )
+
+
+# Seeded rows get stable ids (uuid5 over this namespace), the same in every backend.
+TAXONOMY_NAMESPACE = uuid.UUID("5b0f1f1e-6d2c-4c8e-9a55-2f3d7a6c9e10")
+
+
+def seed_profession_id(slug: str) -> UUID:
+    return uuid.uuid5(TAXONOMY_NAMESPACE, f"profession:{slug}")
+
+
+def seed_category_id(slug: str) -> UUID:
+    return uuid.uuid5(TAXONOMY_NAMESPACE, f"category:{slug}")
 
 
 def clean_tag_slugs(raw: Iterable[str], *, kind: str) -> tuple[str, ...]:

@@ -14,9 +14,25 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
-from skriptoteket.builtin.memory.state import TAXONOMY_NAMESPACE
-from skriptoteket.domain.taxonomy import SEED_CATEGORIES, SEED_PROFESSIONS
 from skriptoteket_sql.types import JSONDocument, UTCDateTime
+
+# CAT-02 seed, frozen here as it was when this revision was written: a migration must not change
+# when the code does. A later change to the taxonomy is a new revision. The ids are uuid5 over
+# this namespace, the same as the in-memory backend's (checked by test_migrations.py).
+TAXONOMY_NAMESPACE = uuid.UUID("5b0f1f1e-6d2c-4c8e-9a55-2f3d7a6c9e10")
+SEED_PROFESSIONS = (
+    ("larare", "Lärare", 10),
+    ("specialpedagog", "Specialpedagog", 20),
+    ("skoladministrator", "Skoladministratör", 30),
+    ("rektor", "Rektor", 40),
+    ("gemensamt", "Gemensamt", 50),
+)
+SEED_CATEGORIES = (
+    ("lektionsplanering", "Lektionsplanering", 10),
+    ("mentorskap", "Mentorskap", 20),
+    ("administration", "Administration", 30),
+    ("ovrigt", "Övrigt", 40),
+)
 
 revision: str = "0001"
 down_revision: str | None = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -13,11 +12,16 @@ from skriptoteket.domain.identity import ApiToken, Session, User
 from skriptoteket.domain.nominations import Nomination
 from skriptoteket.domain.runs import ToolRun
 from skriptoteket.domain.suggestions import Suggestion, SuggestionDecision
-from skriptoteket.domain.taxonomy import SEED_CATEGORIES, SEED_PROFESSIONS, Category, Profession
+from skriptoteket.domain.taxonomy import (
+    SEED_CATEGORIES,
+    SEED_PROFESSIONS,
+    Category,
+    Profession,
+    seed_category_id,
+    seed_profession_id,
+)
 from skriptoteket.domain.tools import Tool
 from skriptoteket.domain.versions import ToolVersion
-
-TAXONOMY_NAMESPACE = uuid.UUID("5b0f1f1e-6d2c-4c8e-9a55-2f3d7a6c9e10")
 
 
 @attrs.define
@@ -49,11 +53,11 @@ class MemoryState:
         """CAT-02: the same ids and values the SQL migration seeds."""
         now = datetime.now(UTC)
         for slug, label, order in SEED_PROFESSIONS:
-            pid = uuid.uuid5(TAXONOMY_NAMESPACE, f"profession:{slug}")
-            self.professions[slug] = Profession(pid, slug, label, order, now, now)
+            self.professions[slug] = Profession(
+                seed_profession_id(slug), slug, label, order, now, now
+            )
         for slug, label, _ in SEED_CATEGORIES:
-            cid = uuid.uuid5(TAXONOMY_NAMESPACE, f"category:{slug}")
-            self.categories[slug] = Category(cid, slug, label, now, now)
+            self.categories[slug] = Category(seed_category_id(slug), slug, label, now, now)
         for p_slug, _, _ in SEED_PROFESSIONS:
             for c_slug, _, c_order in SEED_CATEGORIES:
                 self.links[(p_slug, c_slug)] = c_order

@@ -7,11 +7,10 @@ import uuid
 
 import attrs
 
-from skriptoteket.builtin.memory.state import TAXONOMY_NAMESPACE
 from skriptoteket.domain.errors import ErrorCode
 from skriptoteket.domain.identity import Role
 from skriptoteket.domain.suggestions import SuggestionDecision, SuggestionDecisionType
-from skriptoteket.domain.taxonomy import SEED_CATEGORIES, SEED_PROFESSIONS
+from skriptoteket.domain.taxonomy import SEED_CATEGORIES, SEED_PROFESSIONS, seed_profession_id
 from skriptoteket.ports.repositories import UnitOfWork, UnitOfWorkFactory
 from skriptoteket.testing.contract.support import expect_error, write
 from skriptoteket.testing.factories import at, make_suggestion, make_tool, make_user
@@ -23,7 +22,7 @@ class CatalogContract:
         async with uow_factory(readonly=True) as uow:
             professions = await uow.taxonomy.list_professions()
             assert [(p.slug, p.label, p.sort_order) for p in professions] == list(SEED_PROFESSIONS)
-            assert professions[0].id == uuid.uuid5(TAXONOMY_NAMESPACE, "profession:larare")
+            assert professions[0].id == seed_profession_id("larare")
             categories = await uow.taxonomy.list_categories()
             assert [c.slug for c in categories] == sorted(s for s, _, _ in SEED_CATEGORIES)
             for_teacher = await uow.taxonomy.list_categories_for_profession("larare")
