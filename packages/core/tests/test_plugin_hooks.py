@@ -25,7 +25,7 @@ from skriptoteket.plugins import (
     hookimpl,
     make_plugin_manager,
 )
-from skriptoteket.ports.execution import RunJob, RunnerOutcome
+from skriptoteket.ports.execution import RunHandler, RunJob, RunnerOutcome
 from skriptoteket.ports.repositories import UnitOfWorkFactory
 from skriptoteket.settings import Settings
 
@@ -50,6 +50,9 @@ class NullArtifactStore:
 
 
 class NullQueue:
+    async def start(self, handler: RunHandler) -> None:
+        return None
+
     async def submit(self, run_id: UUID) -> None:
         return None
 

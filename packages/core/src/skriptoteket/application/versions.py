@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
 from uuid import UUID
 
 import attrs
@@ -13,6 +14,7 @@ from skriptoteket.application.tools import require_tool
 from skriptoteket.domain.audit import AuditAction, SubjectType
 from skriptoteket.domain.errors import conflict, not_found, validation_error
 from skriptoteket.domain.identity import User, require_real_user
+from skriptoteket.domain.input_schema import InputSchema, parse_input_schema
 from skriptoteket.domain.policies import (
     require_admin,
     require_can_save_draft,
@@ -35,6 +37,24 @@ from skriptoteket.domain.versions import (
     submit_for_review,
 )
 from skriptoteket.ports.repositories import UnitOfWork
+
+
+class _Keep:
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP: Final = _Keep()
+SchemaInput = Mapping[str, Any] | InputSchema | _Keep | None
+
+
+def resolve_schema(raw: SchemaInput, fallback: InputSchema | None) -> InputSchema | None:
+    """Parse JSON-like schema data (validated on save, DESIGN §4); KEEP gives ``fallback``."""
+    if isinstance(raw, _Keep):
+        return fallback
+    if raw is None or isinstance(raw, InputSchema):
+        return raw
+    return parse_input_schema(raw)
 
 
 async def require_version(uow: UnitOfWork, version_id: UUID) -> ToolVersion:
@@ -60,8 +80,12 @@ class CreateDraftVersion(UseCase):
         entrypoint: str | None = None,
         change_summary: str | None = None,
         derived_from_version_id: UUID | None = None,
+        input_schema: SchemaInput = KEEP,
     ) -> ToolVersion:
+        """``input_schema``: JSON-like data (contract 2), None (contract 1), or KEEP to take
+        the derived-from version's."""
         require_real_user(actor)
+        schema = resolve_schema(input_schema, None)
         async with self.deps.uow() as uow:
             actor = await self._actor(uow, actor)
             tool = await require_tool(uow, tool_id)
@@ -86,6 +110,9 @@ class CreateDraftVersion(UseCase):
                 now=self.deps.clock.now(),
                 derived_from=derived,
                 change_summary=change_summary,
+                input_schema=(derived.input_schema if derived else None)
+                if input_schema is KEEP
+                else schema,
             )
             await uow.versions.add(version)
             await self._audit(
@@ -113,8 +140,11 @@ class SaveDraftVersion(UseCase):
         source_code: str,
         entrypoint: str | None = None,
         change_summary: str | None = None,
+        input_schema: SchemaInput = KEEP,
     ) -> ToolVersion:
+        """``input_schema`` as for CreateDraftVersion; KEEP takes the previous draft's."""
         require_real_user(actor)
+        schema = resolve_schema(input_schema, None)
         if expected_parent_version_id != version_id:
             raise validation_error(
                 "Version mismatch; reload and try again",
@@ -142,6 +172,7 @@ class SaveDraftVersion(UseCase):
                 saved_by=actor.id,
                 now=self.deps.clock.now(),
                 change_summary=change_summary,
+                input_schema=previous.input_schema if input_schema is KEEP else schema,
             )
             await uow.versions.add(version)
             await self._audit(

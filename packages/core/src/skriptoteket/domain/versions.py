@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import json
 from datetime import datetime
 from uuid import UUID
 
 import attrs
 
 from skriptoteket.domain.errors import conflict, validation_error
+from skriptoteket.domain.input_schema import InputSchema, schema_to_data
 
 ENTRYPOINT_MAX_LENGTH = 128
 DEFAULT_ENTRYPOINT = "run_tool"
@@ -46,11 +48,25 @@ class ToolVersion:
     published_at: datetime | None = None
     change_summary: str | None = None
     review_note: str | None = None
+    input_schema: InputSchema | None = None
+
+    @property
+    def contract_version(self) -> int:
+        """1: ``run_tool(input_path, output_dir)``; 2: an input schema and
+        ``run_tool(input_dir, output_dir, inputs)`` (DESIGN §4)."""
+        return 1 if self.input_schema is None else 2
 
 
-def compute_content_hash(entrypoint: str, source_code: str) -> str:
-    """VER-12: SHA-256 of ``f"{entrypoint}\\n{source_code}"`` as lowercase hex."""
-    return hashlib.sha256(f"{entrypoint}\n{source_code}".encode()).hexdigest()
+def compute_content_hash(
+    entrypoint: str, source_code: str, input_schema: InputSchema | None = None
+) -> str:
+    """VER-12: SHA-256 of ``f"{entrypoint}\\n{source_code}"`` as lowercase hex. A contract-2
+    version also hashes its schema (canonical JSON), so a schema change is a content change."""
+    text = f"{entrypoint}\n{source_code}"
+    if input_schema is not None:
+        schema = json.dumps(schema_to_data(input_schema), sort_keys=True, ensure_ascii=False)
+        text += f"\n#input_schema {schema}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def clean_entrypoint(raw: str | None) -> str:
@@ -95,6 +111,7 @@ def create_draft(
     now: datetime,
     derived_from: ToolVersion | None = None,
     change_summary: str | None = None,
+    input_schema: InputSchema | None = None,
 ) -> ToolVersion:
     if derived_from is not None and derived_from.tool_id != tool_id:
         raise conflict(
@@ -109,11 +126,12 @@ def create_draft(
         state=VersionState.DRAFT,
         source_code=src,
         entrypoint=ep,
-        content_hash=compute_content_hash(ep, src),
+        content_hash=compute_content_hash(ep, src, input_schema),
         created_by_user_id=created_by,
         created_at=now,
         derived_from_version_id=derived_from.id if derived_from else None,
         change_summary=clean_note(change_summary),
+        input_schema=input_schema,
     )
 
 
@@ -127,6 +145,7 @@ def save_draft_snapshot(
     saved_by: UUID,
     now: datetime,
     change_summary: str | None = None,
+    input_schema: InputSchema | None = None,
 ) -> ToolVersion:
     """VER-15: a new immutable draft row derived from a draft; the previous row is untouched."""
     if previous.state is not VersionState.DRAFT:
@@ -143,6 +162,7 @@ def save_draft_snapshot(
         now=now,
         derived_from=previous,
         change_summary=change_summary,
+        input_schema=input_schema,
     )
 
 
@@ -210,6 +230,7 @@ def publish_version(
         source_code=reviewed.source_code,
         entrypoint=reviewed.entrypoint,
         content_hash=reviewed.content_hash,
+        input_schema=reviewed.input_schema,
         created_by_user_id=publisher,
         created_at=now,
         derived_from_version_id=reviewed.id,
@@ -245,6 +266,7 @@ def request_changes(
         source_code=reviewed.source_code,
         entrypoint=reviewed.entrypoint,
         content_hash=reviewed.content_hash,
+        input_schema=reviewed.input_schema,
         created_by_user_id=reviewed.created_by_user_id,
         created_at=now,
         derived_from_version_id=reviewed.id,
@@ -274,6 +296,7 @@ def rollback_to_version(
         source_code=archived.source_code,
         entrypoint=archived.entrypoint,
         content_hash=archived.content_hash,
+        input_schema=archived.input_schema,
         created_by_user_id=actor,
         created_at=now,
         derived_from_version_id=archived.id,

@@ -1,11 +1,20 @@
 """Execution ports: the runner, the artifact store and the run queue (DESIGN §5).
 
-The foundation defines their shape and plugin hooks; the execution issue implements them.
+The division of labour for one run:
+
+1. The app (``skriptoteket.application.execution``) makes a fresh host directory, the
+   *workspace*, with ``input/`` holding the sanitized uploads, and calls ``Runner.run``.
+2. The runner executes the fixed wrapper (``skriptoteket.sandbox``) on the version's source in a
+   sandbox it creates and always removes. When it returns, ``workspace/output/`` holds what the
+   tool wrote (only regular files and directories) and the outcome carries ``result.json``'s
+   raw bytes, stdout and stderr (each already capped).
+3. The app validates ``result.json`` (RUN-07), moves ``workspace/output`` into the
+   ``ArtifactStore`` (RUN-22–RUN-25) and deletes the workspace.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
@@ -13,12 +22,27 @@ from uuid import UUID
 
 import attrs
 
-from skriptoteket.domain.runs import Artifact, InputValue, RunContext, RunStatus
+from skriptoteket.domain.runs import Artifact, InputValue, RunContext
+
+
+@attrs.frozen
+class RunLimits:
+    """Resource limits for one sandbox (RUN-12, RUN-18, RUN-19)."""
+
+    timeout_seconds: float = 60.0
+    memory_bytes: int = 1024 * 1024 * 1024
+    cpu_count: float = 1.0
+    max_processes: int = 256
+    max_file_bytes: int = 64 * 1024 * 1024
+    work_area_bytes: int = 256 * 1024 * 1024
+    max_stdout_bytes: int = 200_000
+    max_stderr_bytes: int = 200_000
+    max_result_bytes: int = 2_000_000
 
 
 @attrs.frozen
 class RunJob:
-    """Everything a runner needs for one run; no database access happens inside a runner."""
+    """Everything a runner needs for one run; runners never touch the database."""
 
     run_id: UUID
     tool_id: UUID
@@ -26,41 +50,71 @@ class RunJob:
     context: RunContext
     source_code: str
     entrypoint: str
-    input_dir: Path
-    input_values: Mapping[str, InputValue]
-    timeout_seconds: float
+    contract_version: int
+    workspace: Path
+    input_names: tuple[str, ...]
+    inputs: Mapping[str, InputValue | list[str]]
+    limits: RunLimits
 
 
 @attrs.frozen
 class RunnerOutcome:
-    status: RunStatus
-    html_output: str
+    """What a sandbox produced. ``result_json`` is None when the wrapper wrote none (killed,
+    timed out, crashed). ``timed_out`` is the runner's own verdict on the wall clock.
+    ``diagnostics`` say what isolation was applied (e.g. ``{"isolation": "bubblewrap"}``)."""
+
     stdout: str
     stderr: str
-    error_summary: str | None
-    output_dir: Path | None
+    result_json: bytes | None
+    timed_out: bool = False
+    exit_code: int | None = None
     diagnostics: Mapping[str, str] = attrs.field(factory=dict)
 
 
 class Runner(Protocol):
-    async def run(self, job: RunJob) -> RunnerOutcome: ...
+    async def run(self, job: RunJob) -> RunnerOutcome:
+        """Run one job. Cancelling the calling task must stop the sandbox and clean it up."""
+        ...
+
     async def close(self) -> None: ...
 
 
 class ArtifactStore(Protocol):
     async def store(self, run_id: UUID, output_dir: Path) -> Sequence[Artifact]:
-        """Copy a finished run's output directory in; return the manifest (RUN-22–RUN-25)."""
+        """Take a finished run's output directory in and return the manifest (RUN-22–RUN-25).
+
+        Raises ``ContractViolation`` on a symlink, a special file or an unsafe path."""
         ...
 
-    async def open(self, run_id: UUID, artifact: Artifact) -> Path: ...
-    async def prune(self, older_than: datetime) -> int: ...
+    async def open(self, run_id: UUID, artifact: Artifact) -> Path:
+        """A readable path of a stored artifact, or NOT_FOUND."""
+        ...
+
+    async def prune(self, older_than: datetime) -> int:
+        """Delete the artifacts of runs stored before ``older_than`` (RUN-28)."""
+        ...
+
+
+RunHandler = Callable[[UUID], Awaitable[None]]
 
 
 class RunQueue(Protocol):
+    async def start(self, handler: RunHandler) -> None:
+        """Begin dispatching submitted runs to ``handler`` (the executor)."""
+        ...
+
     async def submit(self, run_id: UUID) -> None:
         """Enqueue a committed ``queued`` run; SERVICE_UNAVAILABLE when the queue is full."""
         ...
 
-    def position(self, run_id: UUID) -> int | None: ...
-    async def cancel(self, run_id: UUID) -> bool: ...
-    async def close(self) -> None: ...
+    def position(self, run_id: UUID) -> int | None:
+        """1 for the next run to start; None when not waiting (running or unknown)."""
+        ...
+
+    async def cancel(self, run_id: UUID) -> bool:
+        """Drop a waiting run or stop a running one; False when the queue does not hold it."""
+        ...
+
+    async def close(self) -> None:
+        """Stop accepting runs and stop the running ones."""
+        ...
