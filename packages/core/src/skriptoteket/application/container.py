@@ -6,6 +6,7 @@ import attrs
 from skriptoteket.application import (
     audit,
     catalog,
+    execution,
     identity,
     nominations,
     runs,
@@ -71,6 +72,12 @@ class Skriptoteket:
     list_my_runs: runs.ListMyRuns = attrs.field(init=False)
     cancel_run: runs.CancelRun = attrs.field(init=False)
     fail_interrupted_runs: runs.FailInterruptedRuns = attrs.field(init=False)
+    open_artifact: runs.OpenArtifact = attrs.field(init=False)
+    prune_artifacts: runs.PruneArtifacts = attrs.field(init=False)
+    # execution
+    start_sandbox_run: execution.StartSandboxRun = attrs.field(init=False)
+    start_production_run: execution.StartProductionRun = attrs.field(init=False)
+    execute_run: execution.ExecuteRun = attrs.field(init=False)
     list_audit_log: audit.ListAuditLog = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
