@@ -11,6 +11,7 @@ from skriptoteket.application import (
     nominations,
     runs,
     suggestions,
+    tool_import,
     tools,
     versions,
 )
@@ -58,6 +59,7 @@ class Skriptoteket:
     list_maintainers: tools.ListMaintainers = attrs.field(init=False)
     assign_maintainer: tools.AssignMaintainer = attrs.field(init=False)
     remove_maintainer: tools.RemoveMaintainer = attrs.field(init=False)
+    import_tool: tool_import.ImportTool = attrs.field(init=False)
     # versions
     create_draft_version: versions.CreateDraftVersion = attrs.field(init=False)
     save_draft_version: versions.SaveDraftVersion = attrs.field(init=False)
