@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from skriptoteket.domain.audit import AuditAction
 from skriptoteket.domain.versions import VersionState
 
