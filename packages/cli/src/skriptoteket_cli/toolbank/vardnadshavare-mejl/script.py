@@ -98,6 +98,21 @@ def find_email_columns(rows: list[list[str]]) -> tuple[int, list[int]]:
     )
 
 
+def split_cell(cell: str) -> list[str]:
+    """The addresses in one cell: "a@x.se; b@x.se", "Per Berg <per@x.se>", "mailto:a@x.se"."""
+    values = []
+    for part in re.split(r"[;,]", cell):
+        part = part.strip()
+        bracketed = re.search(r"<([^<>\s]+@[^<>\s]+)>", part)
+        if bracketed:
+            values.append(bracketed[1])
+        elif part.count("@") > 1:
+            values.extend(part.split())
+        elif part:
+            values.append(part.removeprefix("mailto:").strip())
+    return values
+
+
 def collect_addresses(path: str) -> tuple[list[str], int, list[str], list[str]]:
     """(unique addresses in file order, pupil rows, invalid values, column names used)."""
     rows = read_table(path)
@@ -113,10 +128,7 @@ def collect_addresses(path: str) -> tuple[list[str], int, list[str], list[str]]:
     for row in data_rows:
         for col in columns:
             cell = row[col] if col < len(row) else ""
-            for part in re.split(r"[;,\s]+", cell):
-                value = part.strip().strip("<>").removeprefix("mailto:")
-                if not value:
-                    continue
+            for value in split_cell(cell):
                 if not EMAIL_RE.match(value):
                     invalid.append(value)
                     continue
