@@ -49,7 +49,9 @@ class BankTool:
         return sorted(p for p in examples.iterdir() if p.is_file())
 
 
-def _str_list(data: dict[str, Any], key: str, allowed: frozenset[str], where: str) -> tuple[str, ...]:
+def _str_list(
+    data: dict[str, Any], key: str, allowed: frozenset[str], where: str
+) -> tuple[str, ...]:
     value = data.get(key)
     if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
         raise ToolbankError(f"{where}: '{key}' must be a non-empty list of slugs")

@@ -252,4 +252,3 @@ def run_tool(input_dir: str, output_dir: str, inputs: dict[str, object]) -> str:
         "<code>betygsfordelning.png</code> (diagrammet).</p>"
     )
     return "\n".join(parts)
-

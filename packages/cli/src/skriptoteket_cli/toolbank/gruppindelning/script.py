@@ -98,10 +98,7 @@ def read_pupils(path: str) -> list[str]:
             def cell(i: int, data: list[str] = data) -> str:
                 return data[i] if i < len(data) else ""
 
-            if name_cols:
-                name = cell(name_cols[0])
-            else:
-                name = f"{cell(first[0])} {cell(last[0])}".strip()
+            name = cell(name_cols[0]) if name_cols else f"{cell(first[0])} {cell(last[0])}".strip()
             if name:
                 pupils.append(display_name(name))
         if not pupils:
@@ -117,7 +114,7 @@ def read_pupils(path: str) -> list[str]:
 
 
 def display_name(name: str) -> str:
-    """"Efternamn, Förnamn" as "Förnamn Efternamn"; other names as they are."""
+    """Turn "Efternamn, Förnamn" into "Förnamn Efternamn"; other names stay as they are."""
     last, comma, first = name.partition(",")
     if comma and first.strip() and last.strip() and "," not in first:
         return f"{first.strip()} {last.strip()}"
@@ -158,7 +155,9 @@ def _size(value: object) -> int:
     except ValueError:
         raise ToolUserError("Gruppstorleken måste vara ett heltal.") from None
     if not number.is_integer() or not MIN_SIZE <= number <= MAX_SIZE:
-        raise ToolUserError(f"Gruppstorleken måste vara ett heltal från {MIN_SIZE} till {MAX_SIZE}.")
+        raise ToolUserError(
+            f"Gruppstorleken måste vara ett heltal från {MIN_SIZE} till {MAX_SIZE}."
+        )
     return int(number)
 
 

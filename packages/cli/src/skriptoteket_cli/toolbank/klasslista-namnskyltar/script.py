@@ -77,7 +77,8 @@ def _normalise(header: str) -> str:
 
 
 def read_pupils(path: str) -> list[str]:
-    """Pupil names as written in the file, in file order, from the column named Elev/Namn (or Förnamn + Efternamn)."""
+    """Pupil names as written in the file, in file order, from the column named Elev/Namn
+    (or Förnamn + Efternamn)."""
     rows = read_table(path)
     if not rows:
         raise ToolUserError("Filen är tom.")
@@ -94,10 +95,7 @@ def read_pupils(path: str) -> list[str]:
             def cell(i: int, data: list[str] = data) -> str:
                 return data[i] if i < len(data) else ""
 
-            if name_cols:
-                name = cell(name_cols[0])
-            else:
-                name = f"{cell(first[0])} {cell(last[0])}".strip()
+            name = cell(name_cols[0]) if name_cols else f"{cell(first[0])} {cell(last[0])}".strip()
             if name:
                 pupils.append(name)
         if not pupils:
@@ -113,7 +111,7 @@ def read_pupils(path: str) -> list[str]:
 
 
 def display_name(name: str) -> str:
-    """"Efternamn, Förnamn" as "Förnamn Efternamn"; other names as they are."""
+    """Turn "Efternamn, Förnamn" into "Förnamn Efternamn"; other names stay as they are."""
     last, comma, first = name.partition(",")
     if comma and first.strip() and last.strip() and "," not in first:
         return f"{first.strip()} {last.strip()}"

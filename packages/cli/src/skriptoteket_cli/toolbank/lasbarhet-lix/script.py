@@ -25,11 +25,11 @@ DEFAULT_TOP = 10
 STOP_WORDS = frozenset(
     """
     alla allt att av bara blev bli blir de dem den denna deras dess det detta dig din ditt du då
-    där efter eftersom ej en er ett från för ha hade han hans har hon honom hur här i inte ja jag
-    kan kom kunde man med mellan men mig min mina mitt mot ni nu när och också om oss på sa sedan
-    sig sin sina sitt själv ska skulle som så till under upp ut utan vad var vara varit vi vid
-    vilka vilken vill än är åt över
-    """.split()
+    där efter eftersom ej en er ett från för ha hade han hans har hon honom hur här i inte ja
+    jag kan kom kunde man med mellan men mig min mina mitt mot ni nu när och också om oss på sa
+    sedan sig sin sina sitt själv ska skulle som så till under upp ut utan vad var vara varit vi
+    vid vilka vilken vill än är åt över
+    """.split()  # noqa: SIM905
 )
 SCALE = (
     (25.0, "Barnbok", "Mycket lättläst, som en barnbok."),
@@ -155,7 +155,7 @@ def run_tool(input_dir: str, output_dir: str, inputs: dict[str, object]) -> str:
             span = f"över {lower:g}"
         else:
             span = f"{lower:g}–{limit:g}"
-        mark = " style=\"font-weight:bold\"" if name == label else ""
+        mark = ' style="font-weight:bold"' if name == label else ""
         scale_rows.append(f"<tr{mark}><td>{span}</td><td>{escape(name)}</td></tr>")
         lower = limit
     table = '<table border="1" cellpadding="4" style="border-collapse:collapse">'

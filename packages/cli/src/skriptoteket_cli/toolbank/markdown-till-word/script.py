@@ -82,7 +82,9 @@ class DocxBuilder(HTMLParser):
                 self.preview.append(f"<{tag}>")
             return
         if tag == "table" and not closing:
-            self.preview.append('<table border="1" cellpadding="4" style="border-collapse:collapse">')
+            self.preview.append(
+                '<table border="1" cellpadding="4" style="border-collapse:collapse">'
+            )
             return
         self.preview.append(f"</{tag}>" if closing else f"<{tag}>")
 
@@ -208,9 +210,9 @@ class DocxBuilder(HTMLParser):
             self.quote = max(0, self.quote - 1)
             self.paragraph = None
         elif tag == "a":
-            if self.link and self.link.startswith(("http://", "https://", "mailto:")):
-                if self.link.removeprefix("mailto:") != self.link_text.strip():
-                    self._add_text(f" ({self.link})")
+            external = self.link and self.link.startswith(("http://", "https://", "mailto:"))
+            if external and self.link.removeprefix("mailto:") != self.link_text.strip():
+                self._add_text(f" ({self.link})")
             self.link = None
         elif tag in ("th", "td") and self.table is not None and self.cell is not None:
             if self.table:
