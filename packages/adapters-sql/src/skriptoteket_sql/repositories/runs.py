@@ -36,9 +36,7 @@ def run_values(run: ToolRun) -> dict[str, Any]:
     values.update(
         context=run.context.value,
         status=run.status.value,
-        input_files=[
-            {"name": f.name, "bytes": f.bytes, "field": f.field} for f in run.input_files
-        ],
+        input_files=[{"name": f.name, "bytes": f.bytes, "field": f.field} for f in run.input_files],
         input_values=dict(run.input_values),
         artifacts=[
             {"artifact_id": a.artifact_id, "path": a.path, "bytes": a.bytes} for a in run.artifacts
