@@ -1,13 +1,15 @@
-"""The built-in plugin: registers the in-memory repository backend (tests and embedding)."""
+"""The built-in plugin: registers the in-memory repository backend (tests and embedding) and the
+``local`` runner."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
+from skriptoteket.builtin.local_runner import LocalRunner
 from skriptoteket.builtin.memory.uow import MemoryStore
 from skriptoteket.plugins.markers import hookimpl
-from skriptoteket.plugins.records import RepositoryBackend
+from skriptoteket.plugins.records import RepositoryBackend, RunnerBackend
 from skriptoteket.ports.repositories import UnitOfWorkFactory
 from skriptoteket.settings import Settings
 
@@ -24,4 +26,13 @@ def skriptoteket_register_repositories() -> Iterable[RepositoryBackend]:
         schemes=("memory",),
         open=open_memory,
         description="In-memory repositories; data is lost when the process ends",
+    )
+
+
+@hookimpl
+def skriptoteket_register_runners() -> Iterable[RunnerBackend]:
+    yield RunnerBackend(
+        name="local",
+        create=LocalRunner.from_settings,
+        description="A separate Python process per run, isolated by bubblewrap where installed",
     )
