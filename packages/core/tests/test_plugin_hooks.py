@@ -134,7 +134,7 @@ def test_unknown_backend_names_what_is_installed() -> None:
     with pytest.raises(BackendNotFound) as runner:
         plugins.select_runner(Settings(runner="docker"))
     assert str(runner.value) == (
-        "No runner backend named 'docker' (SKRIPTOTEKET_RUNNER); installed: echo; "
+        "No runner backend named 'docker' (SKRIPTOTEKET_RUNNER); installed: echo, local; "
         "install it with: pip install skriptoteket-docker"
     )
     with pytest.raises(BackendNotFound) as store:
@@ -155,7 +155,10 @@ def test_nothing_external_loads_when_disabled(monkeypatch: pytest.MonkeyPatch) -
 def test_plugin_infos_name_distribution_and_hooks() -> None:
     infos = {i.name: i for i in plugins_with(ExamplePlugin()).plugin_infos()}
     builtin = infos["skriptoteket.builtin.plugin"]
-    assert builtin.hooks == ("skriptoteket_register_repositories",)
+    assert builtin.hooks == (
+        "skriptoteket_register_repositories",
+        "skriptoteket_register_runners",
+    )
     assert builtin.distribution == "skriptoteket"
 
 

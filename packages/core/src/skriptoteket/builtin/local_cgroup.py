@@ -67,16 +67,18 @@ class RunCgroup:
             return []
         return [int(line) for line in text.split()]
 
+    def kill_all(self) -> None:
+        for pid in self.pids():
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+
     async def remove(self, grace_seconds: float = 5.0) -> None:
         """Kill whatever is still in the cgroup, wait until it is empty, remove it."""
         self.close_fd()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + grace_seconds
         while True:
-            pids = self.pids()
-            for pid in pids:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.kill(pid, signal.SIGKILL)
+            self.kill_all()
             try:
                 self.path.rmdir()
                 return

@@ -21,9 +21,10 @@ import math
 import os
 import shutil
 import stat
+import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import attrs
@@ -71,32 +72,27 @@ class LocalRunner:
     def from_settings(cls, settings: Settings) -> LocalRunner:
         return cls(settings.runner_python or None)
 
-    async def isolation(self) -> str:
-        return (await self._get_plan()).isolation
+    async def isolation_report(self) -> dict[str, str]:
+        """What this runner enforces on this host (probed once): ``isolation`` is
+        bubblewrap, netns or none; ``processes`` is cgroup, rlimit or none."""
+        plan = await self._get_plan()
+        bound = "cgroup" if plan.cgroups is not None else _process_bound(plan, None)
+        return {"isolation": plan.isolation, "processes": bound}
 
     async def run(self, job: RunJob) -> RunnerOutcome:
         plan = await self._get_plan()
         job_dir = Path(tempfile.mkdtemp(prefix="run-", dir=self.temp_root))
         cgroup: RunCgroup | None = None
-        process: asyncio.subprocess.Process | None = None
+        spawned: _Spawned | None = None
         try:
             argv, env, cwd = self._prepare(plan, job, job_dir)
             if plan.cgroups is not None:
                 cgroup = plan.cgroups.create(job.limits.max_processes)
             preexec = sb.join_cgroup(cgroup.procs_fd if cgroup else None, plan.preexec)
-            process = await asyncio.create_subprocess_exec(
-                *argv,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-                env=env,
-                cwd=cwd,
-                start_new_session=True,
-                preexec_fn=preexec,
-            )
+            spawned = await _spawn(argv, env, cwd, preexec)
             if cgroup is not None:
                 cgroup.close_fd()
-            outcome = await self._supervise(process, job, job_dir)
+            outcome = await self._supervise(spawned, cgroup, job, job_dir)
             diagnostics = {
                 "isolation": plan.isolation,
                 "processes": _process_bound(plan, cgroup),
@@ -104,12 +100,13 @@ class LocalRunner:
             }
             return attrs.evolve(outcome, diagnostics=diagnostics)
         finally:
-            if process is not None:
-                sb.kill_group(process.pid)
-                if process.returncode is None:
-                    await asyncio.shield(process.wait())
+            if spawned is not None:
+                sb.kill_group(spawned.pid)
+                await asyncio.shield(spawned.protocol.exited)
             if cgroup is not None:
                 await asyncio.shield(cgroup.remove())
+            if spawned is not None:
+                spawned.transport.close()
             _remove_tree(job_dir)
 
     async def close(self) -> None:
@@ -145,7 +142,7 @@ class LocalRunner:
         (job_dir / "script.py").write_text(job.source_code, encoding="utf-8")
         (job_dir / "result").mkdir()
         if job.contract_version >= 2:
-            inputs = json.dumps(dict(job.inputs), ensure_ascii=False)
+            inputs = json.dumps(_wrapper_inputs(job), ensure_ascii=False)
             (job_dir / "inputs.json").write_text(inputs, encoding="utf-8")
         output_dir = job.workspace / "output"
         output_dir.mkdir(parents=True, exist_ok=True)
@@ -189,15 +186,14 @@ class LocalRunner:
     # -- the run ------------------------------------------------------------------------------
 
     async def _supervise(
-        self, process: asyncio.subprocess.Process, job: RunJob, job_dir: Path
+        self, spawned: _Spawned, cgroup: RunCgroup | None, job: RunJob, job_dir: Path
     ) -> RunnerOutcome:
         limits = job.limits
-        assert process.stdout is not None and process.stderr is not None
-        stdout = asyncio.create_task(_drain(process.stdout, limits.max_stdout_bytes))
-        stderr = asyncio.create_task(_drain(process.stderr, limits.max_stderr_bytes))
-        exited = asyncio.create_task(process.wait())
+        stdout = asyncio.create_task(_drain(spawned.stdout, limits.max_stdout_bytes))
+        stderr = asyncio.create_task(_drain(spawned.stderr, limits.max_stderr_bytes))
         watched = [job_dir, job.workspace / "output"]
         watchdog = asyncio.create_task(_watch_disk(watched, limits.work_area_bytes))
+        exited = spawned.protocol.exited
         diagnostics: dict[str, str] = {}
         timed_out = False
         try:
@@ -207,19 +203,21 @@ class LocalRunner:
                 return_when=asyncio.FIRST_COMPLETED,
             )
             if exited not in done:
-                sb.kill_group(process.pid)
+                sb.kill_group(spawned.pid)
                 if watchdog in done:
                     diagnostics["killed"] = "work area limit exceeded"
                 else:
                     timed_out = True
                     diagnostics["killed"] = "timeout"
-            await exited
-            sb.kill_group(process.pid)  # background children left by the tool
+            await asyncio.shield(exited)
+            sb.kill_group(spawned.pid)  # background children left by the tool
+            if cgroup is not None:
+                cgroup.kill_all()  # and those that left the process group
             out, err = await _collect(stdout, stderr)
         finally:
-            for task in (stdout, stderr, watchdog, exited):
+            for task in (stdout, stderr, watchdog):
                 task.cancel()
-            await asyncio.gather(stdout, stderr, watchdog, exited, return_exceptions=True)
+            await asyncio.gather(stdout, stderr, watchdog, return_exceptions=True)
         for name, (_, total) in (("stdout", out), ("stderr", err)):
             if total > (limits.max_stdout_bytes if name == "stdout" else limits.max_stderr_bytes):
                 diagnostics[f"{name}_truncated"] = f"{total} bytes written"
@@ -232,9 +230,72 @@ class LocalRunner:
             stderr=_decode(err[0]),
             result_json=result_json,
             timed_out=timed_out,
-            exit_code=process.returncode,
+            exit_code=spawned.transport.get_returncode(),
             diagnostics=diagnostics,
         )
+
+
+class _ExitProtocol(asyncio.subprocess.SubprocessStreamProtocol):
+    """Tells when the child exits, even while a descendant still holds its pipes open
+    (``Process.wait`` in Python 3.11 waits for the pipes as well)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(limit=CHUNK, loop=loop)
+        self.exited: asyncio.Future[None] = loop.create_future()
+
+    def process_exited(self) -> None:
+        super().process_exited()
+        if not self.exited.done():
+            self.exited.set_result(None)
+
+
+@attrs.frozen
+class _Spawned:
+    transport: asyncio.SubprocessTransport
+    protocol: _ExitProtocol
+    stdout: asyncio.StreamReader
+    stderr: asyncio.StreamReader
+
+    @property
+    def pid(self) -> int:
+        return self.transport.get_pid()
+
+
+async def _spawn(
+    argv: list[str], env: dict[str, str], cwd: str, preexec: Callable[[], None] | None
+) -> _Spawned:
+    loop = asyncio.get_running_loop()
+    transport, protocol = await loop.subprocess_exec(
+        lambda: _ExitProtocol(loop),
+        *argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=cwd,
+        start_new_session=True,
+        preexec_fn=preexec,
+    )
+    assert protocol.stdout is not None
+    assert protocol.stderr is not None
+    return _Spawned(transport, protocol, protocol.stdout, protocol.stderr)
+
+
+def _wrapper_inputs(job: RunJob) -> dict[str, object]:
+    """``inputs.json`` for contract 2: value fields as they are; file fields (lists of upload
+    names) under ``__files__``, which the wrapper turns into paths. A ``__files__`` mapping the
+    caller put in ``job.inputs`` is kept."""
+    values: dict[str, object] = {}
+    files: dict[str, object] = {}
+    raw: Mapping[str, object] = job.inputs
+    for key, value in raw.items():
+        if key == "__files__" and isinstance(value, Mapping):
+            files.update(value)
+        elif isinstance(value, list):
+            files[key] = list(value)
+        else:
+            values[key] = value
+    return {**values, "__files__": files}
 
 
 def _process_limits(limits: RunLimits) -> sb.ProcessLimits:

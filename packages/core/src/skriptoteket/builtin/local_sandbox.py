@@ -28,7 +28,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import attrs
@@ -173,9 +173,9 @@ def python_dirs(python: str) -> tuple[str, ...]:
     return _outermost(os.path.realpath(p) for p in found if p)
 
 
-def _outermost(paths: Sequence[str] | object) -> tuple[str, ...]:
+def _outermost(paths: Iterable[str]) -> tuple[str, ...]:
     kept: list[str] = []
-    for path in sorted(set(paths)):  # type: ignore[call-overload]
+    for path in sorted(set(paths)):
         if path in ("/", "/usr") or path.startswith("/usr/"):
             continue  # /usr is bound whole
         if not any(path == k or path.startswith(k + "/") for k in kept):
