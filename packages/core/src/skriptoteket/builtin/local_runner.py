@@ -36,7 +36,7 @@ from skriptoteket.sandbox import TOOL_MODULE_PATH, WRAPPER_PATH
 from skriptoteket.settings import Settings
 
 DRAIN_GRACE_SECONDS = 2.0
-WATCH_INTERVAL_SECONDS = 0.25
+WATCH_INTERVAL_SECONDS = 0.05
 CHUNK = 65536
 
 

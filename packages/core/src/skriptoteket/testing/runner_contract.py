@@ -339,7 +339,7 @@ class RunnerContract:
             "        try:\n"
             "            while True:\n"
             "                with open(os.path.join(place, f'fill{n}'), 'wb') as f:\n"
-            "                    for _ in range(16):\n"
+            "                    for _ in range(4):\n"
             "                        f.write(chunk)\n"
             "                n += 1\n"
             "        except OSError as e:\n"
@@ -352,7 +352,7 @@ class RunnerContract:
         outcome = await runner.run(job)
         written = sum(len(data) for data in output_files(job).values())
         # bounded: the work area plus what a disk writes between two checks of a watchdog
-        assert written <= 64 * 1024 * 1024 + 512 * 1024 * 1024, written
+        assert written <= 64 * 1024 * 1024 + 256 * 1024 * 1024, written
         assert all(len(data) <= 8 * 1024 * 1024 for data in output_files(job).values())
         assert not outcome.timed_out
         await self.assert_still_works(runner, make_job)
