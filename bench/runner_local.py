@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import os
 import shutil
 import statistics
@@ -119,7 +120,7 @@ async def main(runs: int) -> None:
         for label, runner in runners.items():
             report = await runner.isolation_report()
             name = f"local runner ({label}): {report['isolation']}"
-            results.append((name, await timed(runs, lambda r=runner: run_with(r))))
+            results.append((name, await timed(runs, functools.partial(run_with, runner))))
         print(f"{runs} sequential runs each; {os.cpu_count()} CPUs; uid {os.getuid()}")
         print(f"{'what':<60} {'p50 ms':>8} {'p95 ms':>8}")
         for name, samples in results:
