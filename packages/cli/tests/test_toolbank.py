@@ -1,28 +1,21 @@
 """The demo tool bank (``skriptoteket_cli/toolbank``): every tool's metadata and schema, and every
-tool run IN A SUBPROCESS through the real fixed wrapper on the acceptance inputs
-(``tests/data/acceptance``, copied from the shared acceptance set).
-
-``WrapperSubprocessRunner`` lays out a sandbox in a temp dir exactly as a runner does (``input/``,
-``output/``, ``runner/`` with wrapper.py and skriptoteket_tool.py, ``script.py``, ``inputs.json``),
-runs ``sys.executable -I runner/wrapper.py`` with the ``SKRIPTOTEKET_*`` variables and parses
-``result.json`` with the app's own ``parse_result``. To run the same cases through a real runner
-(local or Docker), write a class with the same ``run()`` method (the ``ToolRunner`` protocol) and
-return it from the ``tool_runner`` fixture.
+tool run through the real runners — ``local`` and, where installed, ``docker`` — on the
+acceptance inputs (``tests/data/acceptance``, copied from the shared acceptance set), with the
+app's own ``parse_result`` on what comes back.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import csv
 import io
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 import tomllib
-from collections.abc import Mapping, Sequence
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -31,7 +24,6 @@ import docx
 import openpyxl
 import pytest
 from PIL import Image
-from skriptoteket import sandbox
 from skriptoteket.domain.errors import DomainError
 from skriptoteket.domain.input_schema import (
     UploadedFile,
@@ -40,7 +32,11 @@ from skriptoteket.domain.input_schema import (
     validate_inputs,
 )
 from skriptoteket.domain.run_results import ToolResult, parse_result, syntax_preflight
-from skriptoteket.domain.runs import RunStatus
+from skriptoteket.domain.runs import RunContext, RunStatus
+from skriptoteket.plugins import Plugins, make_plugin_manager
+from skriptoteket.ports.execution import RunJob, RunLimits, Runner
+from skriptoteket.settings import Settings
+from skriptoteket.testing.services import service_missing
 from skriptoteket_cli.toolbank import CATEGORIES, PROFESSIONS, BankTool, load_toolbank
 
 # --- the runner harness ---
@@ -71,11 +67,20 @@ class ToolRunner(Protocol):
         ...
 
 
-class WrapperSubprocessRunner:
-    def __init__(self, work_dir: Path, timeout: float = 120.0) -> None:
+class PortRunner:
+    """Runs a bank tool through a real ``Runner`` (the port the app uses): a workspace with
+    ``input/`` and ``output/``, a ``RunJob`` with the version's contract, and the app's own
+    ``parse_result`` on what comes back."""
+
+    def __init__(self, runner: Runner, work_dir: Path) -> None:
+        self.runner = runner
         self.work_dir = work_dir
-        self.timeout = timeout
+        self.loop = asyncio.new_event_loop()
         self._count = 0
+
+    def close(self) -> None:
+        self.loop.run_until_complete(self.runner.close())
+        self.loop.close()
 
     def run(
         self,
@@ -84,55 +89,46 @@ class WrapperSubprocessRunner:
         values: Mapping[str, object] | None = None,
     ) -> ToolRun:
         self._count += 1
-        root = self.work_dir / f"run{self._count}"
-        input_dir, output_dir, runner_dir = root / "input", root / "output", root / "runner"
-        for d in (input_dir, output_dir, runner_dir):
-            d.mkdir(parents=True)
-        shutil.copy(sandbox.WRAPPER_PATH, runner_dir / "wrapper.py")
-        shutil.copy(sandbox.TOOL_MODULE_PATH, runner_dir / "skriptoteket_tool.py")
-        shutil.copy(tool.script_path, root / "script.py")
+        workspace = self.work_dir / f"run{self._count}"
+        (workspace / "input").mkdir(parents=True)
+        (workspace / "output").mkdir()
+        (workspace / "output").chmod(0o777)
         names: dict[str, list[str]] = {}
         for field, paths in files.items():
             names[field] = []
             for path in paths:
-                shutil.copy(path, input_dir / path.name)
+                shutil.copy(path, workspace / "input" / path.name)
                 names[field].append(path.name)
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": str(root),
-            "MPLCONFIGDIR": str(root / "mpl"),
-            "LANG": "C.UTF-8",
-            sandbox.ENV_SCRIPT_PATH: str(root / "script.py"),
-            sandbox.ENV_ENTRYPOINT: tool.entrypoint,
-            sandbox.ENV_CONTRACT: str(tool.contract),
-            sandbox.ENV_INPUT_DIR: str(input_dir),
-            sandbox.ENV_OUTPUT_DIR: str(output_dir),
-            sandbox.ENV_RESULT_PATH: str(root / "result.json"),
-        }
-        if tool.contract == 1:
-            [only] = [n for field_names in names.values() for n in field_names]
-            env[sandbox.ENV_INPUT_PATH] = str(input_dir / only)
-        else:
-            inputs = {"__files__": names, **(values or {})}
-            (root / "inputs.json").write_text(json.dumps(inputs), encoding="utf-8")
-            env[sandbox.ENV_INPUTS_PATH] = str(root / "inputs.json")
-        proc = subprocess.run(
-            [sys.executable, "-I", str(runner_dir / "wrapper.py")],
-            cwd=root,
-            env=env,
-            capture_output=True,
-            timeout=self.timeout,
-            check=False,
+        inputs: dict[str, Any] = (
+            {} if tool.contract == 1 else {"__files__": names, **(values or {})}
         )
-        assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
-        raw_bytes = (root / "result.json").read_bytes()
-        raw = json.loads(raw_bytes)
-        artifacts = {str(a["path"]): root / str(a["path"]) for a in raw["artifacts"]}
+        job = RunJob(
+            run_id=uuid.uuid4(),
+            tool_id=uuid.uuid4(),
+            version_id=uuid.uuid4(),
+            context=RunContext.SANDBOX,
+            source_code=tool.script_path.read_text("utf-8"),
+            entrypoint=tool.entrypoint,
+            contract_version=tool.contract,
+            workspace=workspace,
+            input_names=tuple(n for field_names in names.values() for n in field_names),
+            inputs=inputs,
+            limits=RunLimits(timeout_seconds=120),
+        )
+        outcome = self.loop.run_until_complete(self.runner.run(job))
+        assert outcome.result_json is not None, (outcome.diagnostics, outcome.stderr)
+        raw = json.loads(outcome.result_json)
+        output = workspace / "output"
+        artifacts = {
+            f"output/{p.relative_to(output).as_posix()}": p
+            for p in output.rglob("*")
+            if p.is_file()
+        }
         return ToolRun(
-            result=parse_result(raw_bytes),
+            result=parse_result(outcome.result_json),
             artifacts=artifacts,
-            stdout=proc.stdout.decode("utf-8", "replace"),
-            stderr=proc.stderr.decode("utf-8", "replace"),
+            stdout=outcome.stdout,
+            stderr=outcome.stderr,
             raw=raw,
         )
 
@@ -152,10 +148,26 @@ CLASS_LISTS = [
 SWEDISH_HINT = re.compile(r"[åäöÅÄÖ]|\b(filen|fil|och|inga|inte|välj|kunde)\b", re.IGNORECASE)
 
 
-@pytest.fixture
-def tool_runner(tmp_path: Path) -> ToolRunner:
-    """Swap this for a runner adapter to run every case through the local or Docker runner."""
-    return WrapperSubprocessRunner(tmp_path / "runs")
+RUNNERS = ["local", "docker"]
+
+
+@pytest.fixture(params=RUNNERS)
+def tool_runner(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ToolRunner]:
+    """Every case runs through each runner backend installed here: ``local`` always, ``docker``
+    when skriptoteket-docker is installed (it then needs a reachable engine and the image)."""
+    backends = Plugins(make_plugin_manager()).runner_backends()
+    if request.param not in backends:
+        pytest.skip(f"the {request.param!r} runner is not installed in this environment")
+    try:
+        runner = backends[request.param].create(Settings(data_dir=tmp_path / "data"))
+    except DomainError as error:
+        service_missing(request.param, error.message)
+        raise
+    port = PortRunner(runner, tmp_path / "runs")
+    try:
+        yield port
+    finally:
+        port.close()
 
 
 def run(
