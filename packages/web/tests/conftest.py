@@ -134,9 +134,7 @@ class Site:
         )
 
 
-def make_site(
-    *, web_settings: WebSettings | None = None, language: str = "sv"
-) -> Iterator[Site]:
+def make_site(*, web_settings: WebSettings | None = None, language: str = "sv") -> Iterator[Site]:
     time = ManualTime()
     pm = make_plugin_manager(load_entrypoints=False, extra_specs=[hookspecs])
     app = create_app(

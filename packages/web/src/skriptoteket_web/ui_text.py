@@ -119,9 +119,7 @@ _BY_MESSAGE: Mapping[str, str] = {
     "CSRF validation failed": N_("The page has expired. Reload it and try again."),
     "Email already exists": N_("There is already an account with that email address."),
     "You cannot deactivate your own account": N_("You cannot deactivate your own account."),
-    "Cannot remove the last active superuser": N_(
-        "The last active superuser cannot be removed."
-    ),
+    "Cannot remove the last active superuser": N_("The last active superuser cannot be removed."),
     "The user is already admin or superuser": N_("The user is already an administrator."),
     "Inactive users cannot be nominated": N_("Deactivated users cannot be nominated."),
     "Tool has no active script version and cannot be published": N_(

@@ -27,9 +27,7 @@ async def _tools_page(
         "updated": request.query_params.get("updated") == "1",
         "error": request.state.translator.gettext(ui_error_message(error)) if error else "",
     }
-    return render(
-        request, "admin_tools.html", context, status=http_status(error) if error else 200
-    )
+    return render(request, "admin_tools.html", context, status=http_status(error) if error else 200)
 
 
 @page(Role.ADMIN)

@@ -30,9 +30,7 @@ async def _profile_page(
         "revoked": request.query_params.get("revoked") == "1",
         "error": request.state.translator.gettext(ui_error_message(error)) if error else "",
     }
-    return render(
-        request, "profile.html", context, status=http_status(error) if error else status
-    )
+    return render(request, "profile.html", context, status=http_status(error) if error else status)
 
 
 @page()

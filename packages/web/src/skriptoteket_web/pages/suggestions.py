@@ -63,7 +63,13 @@ async def submit(request: Request, current: CurrentSession) -> Response:
         "categories": fields(form, "categories"),
     }
     try:
-        await core(request).submit_suggestion(current.user, **values)
+        await core(request).submit_suggestion(
+            current.user,
+            title=field(form, "title"),
+            description=field(form, "description"),
+            professions=fields(form, "professions"),
+            categories=fields(form, "categories"),
+        )
     except DomainError as error:
         if error.code is not ErrorCode.VALIDATION_ERROR:
             raise
