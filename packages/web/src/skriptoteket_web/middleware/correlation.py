@@ -25,6 +25,19 @@ class CorrelationIdLogFilter(logging.Filter):
         return True
 
 
+def configure_logging(level: str = "INFO") -> None:
+    """For hosts that serve the app (``serve``, uvicorn): one stderr handler whose lines carry
+    the correlation id (NFR-10). Not called by ``create_app``: logging belongs to the host."""
+    handler = logging.StreamHandler()
+    handler.addFilter(CorrelationIdLogFilter())
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s")
+    )
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(level)
+
+
 def accept_or_generate(incoming: str | None) -> str:
     if incoming and _VALID.match(incoming):
         return incoming
