@@ -1,4 +1,6 @@
-"""The web app shell: /health and plugin routes (skriptoteket_register_web_routes)."""
+"""The web app shell: /health and plugin routes (skriptoteket_register_web_routes).
+
+No runner backend is installed in this package's tests, so the app runs with execution off."""
 
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ def test_health_and_plugin_route() -> None:
     pm = make_plugin_manager(
         load_entrypoints=False, extra_specs=[hookspecs], extra_plugins=[GreetingPlugin()]
     )
-    app = create_app(Settings(database_url="memory://"), pm)
+    app = create_app(Settings(database_url="memory://"), pm, execution=False)
     with TestClient(app) as client:
         assert client.get("/health").json() == {"status": "ok"}
         assert client.get("/hej").text == "Hej!"

@@ -1,45 +1,128 @@
-"""The Starlette application factory. Pages and the JSON API arrive with the web issue; this
-holds the shape: the lifespan owns the core through ``bootstrap``, plugins add routes."""
+"""The Starlette application factory.
+
+The lifespan owns the core through ``bootstrap`` (with run execution on, and runs a crashed
+process left behind finished); pages come from ``skriptoteket_web.pages`` and plugins add routes
+through ``skriptoteket_register_web_routes``. Tests pass ``execution=False`` and fast fakes for
+the core's services.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
+import attrs
 import pluggy
 from skriptoteket.bootstrap import bootstrap
+from skriptoteket.domain.errors import DomainError
 from skriptoteket.plugins.manager import make_plugin_manager
+from skriptoteket.ports.system import Clock, IdGenerator, PasswordHasher, TokenGenerator
 from skriptoteket.settings import Settings
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, Route
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
 
 from skriptoteket_web import hookspecs
+from skriptoteket_web.errors import domain_error_handler, http_exception_handler
+from skriptoteket_web.middleware.correlation import CorrelationIdMiddleware
+from skriptoteket_web.middleware.csrf import CsrfMiddleware
+from skriptoteket_web.middleware.errors import ErrorMiddleware
+from skriptoteket_web.middleware.language import LanguageMiddleware
+from skriptoteket_web.middleware.security_headers import SecurityHeadersMiddleware
+from skriptoteket_web.middleware.session import SessionMiddleware
+from skriptoteket_web.pages import all_routes
+from skriptoteket_web.runtime import WebRuntime
+from skriptoteket_web.templating import Templates
+from skriptoteket_web.throttle import LoginThrottle
+from skriptoteket_web.web_settings import WebSettings
+
+STATIC_DIR = Path(__file__).parent / "static"
 
 
-async def health(request: Request) -> JSONResponse:
-    """R34: liveness."""
-    return JSONResponse({"status": "ok"})
+@attrs.frozen
+class CoreServices:
+    """Optional replacements for the core's system services (tests use fakes)."""
+
+    clock: Clock | None = None
+    ids: IdGenerator | None = None
+    hasher: PasswordHasher | None = None
+    tokens: TokenGenerator | None = None
 
 
 def make_web_plugin_manager() -> pluggy.PluginManager:
     return make_plugin_manager(extra_specs=[hookspecs])
 
 
+def make_throttle(web: WebSettings) -> LoginThrottle:
+    return LoginThrottle(
+        max_failures_per_account=web.login_max_failures_per_account,
+        max_failures_per_address=web.login_max_failures_per_address,
+        window_seconds=web.login_throttle_window_seconds,
+    )
+
+
 def create_app(
-    settings: Settings | None = None, pm: pluggy.PluginManager | None = None
+    settings: Settings | None = None,
+    pm: pluggy.PluginManager | None = None,
+    *,
+    web_settings: WebSettings | None = None,
+    execution: bool = True,
+    recover_interrupted_runs: bool = True,
+    services: CoreServices | None = None,
+    throttle: LoginThrottle | None = None,
 ) -> Starlette:
     settings = settings or Settings.from_env()
     pm = pm or make_web_plugin_manager()
+    web = web_settings or WebSettings.from_env()
+    services = services or CoreServices()
+    state = WebRuntime(
+        settings=settings,
+        web=web,
+        templates=Templates(),
+        throttle=throttle or make_throttle(web),
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with bootstrap(settings, pm) as core:
+        async with bootstrap(
+            settings,
+            pm,
+            clock=services.clock,
+            ids=services.ids,
+            hasher=services.hasher,
+            tokens=services.tokens,
+            execution=execution,
+            recover_interrupted_runs=execution and recover_interrupted_runs,
+        ) as core:
+            state.core = core
             app.state.core = core
-            yield
+            try:
+                yield
+            finally:
+                state.core = None
 
-    routes: list[BaseRoute] = [Route("/health", health)]
+    routes: list[BaseRoute] = all_routes()
+    routes.append(Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"))
     for contributed in pm.hook.skriptoteket_register_web_routes():
         routes.extend(contributed)
-    return Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[
+            Middleware(CorrelationIdMiddleware),
+            Middleware(SecurityHeadersMiddleware, hsts=web.cookie_secure),
+            Middleware(LanguageMiddleware, settings=web),
+            Middleware(ErrorMiddleware),
+            Middleware(SessionMiddleware),
+            Middleware(CsrfMiddleware, max_body_bytes=web.max_form_bytes),
+        ],
+        exception_handlers={
+            HTTPException: http_exception_handler,
+            DomainError: domain_error_handler,
+        },
+    )
+    app.state.web = state
+    return app

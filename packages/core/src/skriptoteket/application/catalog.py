@@ -89,3 +89,63 @@ class ListToolsByTags(UseCase):
             tools = await uow.tools.list_by_tags(profession_slug, category_slug)
             entries = await _catalog_entries(uow, tools)
         return TaggedTools(profession=profession, category=category, tools=entries)
+
+
+@attrs.frozen
+class CatalogOverview:
+    """Every profession with its ordered categories (CAT-05, CAT-06), read in one go so a home
+    page can link straight to each profession/category list (CAT-11, NFR-07)."""
+
+    professions: Sequence[ProfessionCategories]
+
+
+class GetCatalogOverview(UseCase):
+    async def __call__(self, actor: User) -> CatalogOverview:
+        async with self.deps.uow(readonly=True) as uow:
+            await self._actor(uow, actor)
+            result = []
+            for profession in await uow.taxonomy.list_professions():
+                categories = await uow.taxonomy.list_categories_for_profession(profession.slug)
+                result.append(ProfessionCategories(profession=profession, categories=categories))
+        return CatalogOverview(professions=result)
+
+
+def _matches(tool: Tool, words: Sequence[str]) -> bool:
+    text = " ".join((tool.title, tool.summary or "", tool.slug)).casefold()
+    return all(word in text for word in words)
+
+
+class SearchCatalog(UseCase):
+    """Runnable tools (TOOL-08) matching every word of ``query`` in title, summary or slug,
+    optionally narrowed to a profession and/or a category (unknown slug → NOT_FOUND).
+
+    Ordered by title, then slug (CAT-07). Only runnable tools are listed: a search never
+    reveals an unpublished tool.
+    """
+
+    async def __call__(
+        self,
+        actor: User,
+        *,
+        query: str = "",
+        profession_slug: str | None = None,
+        category_slug: str | None = None,
+        limit: int = 200,
+    ) -> Sequence[CatalogTool]:
+        words = query.casefold().split()
+        async with self.deps.uow(readonly=True) as uow:
+            await self._actor(uow, actor)
+            if profession_slug and await uow.taxonomy.get_profession(profession_slug) is None:
+                raise not_found("Profession", slug=profession_slug)
+            if category_slug and await uow.taxonomy.get_category(category_slug) is None:
+                raise not_found("Category", slug=category_slug)
+            candidates = [
+                tool
+                for tool in await uow.tools.list_all()
+                if tool.is_published
+                and (not profession_slug or profession_slug in tool.professions)
+                and (not category_slug or category_slug in tool.categories)
+                and _matches(tool, words)
+            ]
+            entries = await _catalog_entries(uow, candidates)
+        return [entry for entry in entries if entry.runnable][: max(1, limit)]

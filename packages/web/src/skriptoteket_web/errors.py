@@ -1,0 +1,98 @@
+"""Error responses (ERR-03, ERR-04, ERR-05): a Swedish error page for people, or the JSON shape
+``{"error": {"code", "message", "details"}, "correlation_id"}`` for ``/api/`` paths and clients
+that ask for JSON. HTML never shows an English domain message or a stack trace."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from skriptoteket.domain.errors import DomainError, ErrorCode
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from skriptoteket_web.templating import render
+from skriptoteket_web.ui_text import N_, http_status, ui_error_message
+
+_HTTP_MESSAGES = {
+    404: (ErrorCode.NOT_FOUND, "Not found", N_("Not found.")),
+    405: (ErrorCode.VALIDATION_ERROR, "Method not allowed", N_("Invalid input.")),
+    413: (ErrorCode.VALIDATION_ERROR, "Request body too large", N_("The upload is too large.")),
+}
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get(
+        "accept", ""
+    )
+
+
+def error_response(
+    request: Request,
+    *,
+    status: int,
+    code: str,
+    message: str,
+    ui_message: str,
+    details: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """``message`` is the English API text; ``ui_message`` the message id for the HTML page."""
+    correlation_id = getattr(request.state, "correlation_id", "")
+    if wants_json(request):
+        body = {
+            "error": {"code": code, "message": message, "details": details or {}},
+            "correlation_id": correlation_id,
+        }
+        return JSONResponse(body, status_code=status, headers=headers)
+    return render(
+        request,
+        "error.html",
+        {"error_message": request.state.translator.gettext(ui_message), "status": status},
+        status=status,
+        headers=headers,
+    )
+
+
+def domain_error_response(request: Request, error: DomainError) -> Response:
+    return error_response(
+        request,
+        status=http_status(error),
+        code=error.code.value,
+        message=error.message,
+        ui_message=ui_error_message(error),
+        details=error.details,
+    )
+
+
+def internal_error_response(request: Request) -> Response:
+    """ERR-04."""
+    return error_response(
+        request,
+        status=500,
+        code=ErrorCode.INTERNAL_ERROR.value,
+        message="Internal server error",
+        ui_message=N_("Internal server error."),
+    )
+
+
+async def http_exception_handler(request: Request, exc: Exception) -> Response:
+    """Starlette's own 404/405/413 (unknown routes, wrong methods) in the same shapes."""
+    assert isinstance(exc, HTTPException)
+    code, message, ui_message = _HTTP_MESSAGES.get(
+        exc.status_code,
+        (ErrorCode.VALIDATION_ERROR, "Bad request", N_("Invalid input.")),
+    )
+    return error_response(
+        request,
+        status=exc.status_code,
+        code=code.value,
+        message=message,
+        ui_message=ui_message,
+        headers=dict(exc.headers) if exc.headers else None,
+    )
+
+
+async def domain_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    return domain_error_response(request, exc)

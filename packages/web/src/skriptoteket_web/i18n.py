@@ -1,0 +1,118 @@
+"""Gettext catalogs (Babel) and language negotiation.
+
+Catalogs live in ``locale/<lang>/LC_MESSAGES/messages.po``; message ids are English and the
+Swedish catalog holds the spec's texts (UI-01, UI-06). The ``.po`` files are compiled in memory
+when the app starts (no ``.mo`` files to keep in step). Swedish is the default; English is chosen
+by ``SKRIPTOTEKET_DEFAULT_LANGUAGE=en`` or by the browser's ``Accept-Language``.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from datetime import datetime, tzinfo
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import attrs
+from babel.dates import format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from skriptoteket_web.web_settings import SUPPORTED_LANGUAGES
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+_BABEL_LOCALES = {"sv": "sv_SE", "en": "en_GB"}
+_DATETIME_FORMATS = {"sv": "yyyy-MM-dd HH:mm", "en": "d MMM yyyy, HH:mm"}
+
+
+def po_path(lang: str) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+
+
+@cache
+def load_translations(lang: str) -> Translations:
+    """Compile ``lang``'s ``.po`` in memory; an empty msgstr falls back to the English id."""
+    with po_path(lang).open("rb") as handle:
+        catalog = read_po(handle, locale=_BABEL_LOCALES[lang])
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+def _parse_accept_language(header: str) -> list[tuple[float, str]]:
+    ranked = []
+    for position, part in enumerate(header.split(",")):
+        piece = part.strip()
+        if not piece:
+            continue
+        tag, _, params = piece.partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        lang = tag.strip().lower().split("-")[0]
+        # Stable: equal qualities keep the header's order.
+        ranked.append((quality - position * 1e-6, lang))
+    return sorted(ranked, reverse=True)
+
+
+def negotiate_language(accept_language: str | None, default: str) -> str:
+    """The best supported language the browser accepts, else ``default``."""
+    if accept_language:
+        for quality, lang in _parse_accept_language(accept_language):
+            if quality <= 0:
+                continue
+            if lang in SUPPORTED_LANGUAGES:
+                return lang
+    return default
+
+
+@cache
+def _zone(name: str) -> tzinfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+@attrs.frozen
+class Translator:
+    """One request's language: gettext plus locale-aware formatting."""
+
+    lang: str
+    translations: Translations
+    timezone: str = "Europe/Stockholm"
+
+    def gettext(self, message: str, **values: object) -> str:
+        text = self.translations.gettext(message)
+        return text % values if values else text
+
+    def datetime(self, value: datetime | None) -> str:
+        """UI-09: ``YYYY-MM-DD HH:MM`` in Swedish, in the school's time zone."""
+        if value is None:
+            return ""
+        return format_datetime(
+            value,
+            _DATETIME_FORMATS[self.lang],
+            tzinfo=_zone(self.timezone),
+            locale=_BABEL_LOCALES[self.lang],
+        )
+
+
+def translator(lang: str, timezone: str = "Europe/Stockholm") -> Translator:
+    return Translator(lang=lang, translations=load_translations(lang), timezone=timezone)
+
+
+def catalog_messages(lang: str) -> Mapping[str, str]:
+    """msgid → msgstr of a catalog (for tests and tooling)."""
+    with po_path(lang).open("rb") as handle:
+        catalog = read_po(handle, locale=_BABEL_LOCALES[lang])
+    return {str(m.id): str(m.string) for m in catalog if m.id and isinstance(m.id, str)}

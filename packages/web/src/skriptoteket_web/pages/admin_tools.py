@@ -1,0 +1,71 @@
+"""R12–R14 "Testyta": every tool with publish/depublish (TOOL-02–TOOL-07), and R29 "Mina
+verktyg" (TOOL-17). "Redigera" links to the script editor (``/admin/tools/{id}``, later)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from skriptoteket.application.identity import CurrentSession
+from skriptoteket.domain.errors import DomainError, ErrorCode
+from skriptoteket.domain.identity import Role
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from skriptoteket_web.auth import page, redirect
+from skriptoteket_web.forms import path_uuid
+from skriptoteket_web.runtime import core
+from skriptoteket_web.templating import render
+from skriptoteket_web.ui_text import http_status, ui_error_message
+
+
+async def _tools_page(
+    request: Request, current: CurrentSession, *, error: DomainError | None = None
+) -> Response:
+    context = {
+        "tools": await core(request).list_all_tools(current.user),
+        "updated": request.query_params.get("updated") == "1",
+        "error": request.state.translator.gettext(ui_error_message(error)) if error else "",
+    }
+    return render(request, "admin_tools.html", context, status=http_status(error) if error else 200)
+
+
+@page(Role.ADMIN)
+async def list_tools(request: Request, current: CurrentSession) -> Response:
+    return await _tools_page(request, current)
+
+
+async def _set_published(
+    request: Request, current: CurrentSession, tool_id: UUID, published: bool
+) -> Response:
+    try:
+        await core(request).set_tool_published(current.user, tool_id=tool_id, published=published)
+    except DomainError as error:
+        if error.code not in (ErrorCode.VALIDATION_ERROR, ErrorCode.CONFLICT):
+            raise
+        return await _tools_page(request, current, error=error)
+    return redirect("/admin/tools?updated=1")
+
+
+@page(Role.ADMIN)
+async def publish(request: Request, current: CurrentSession) -> Response:
+    return await _set_published(request, current, path_uuid(request, "tool_id", "Tool"), True)
+
+
+@page(Role.ADMIN)
+async def depublish(request: Request, current: CurrentSession) -> Response:
+    return await _set_published(request, current, path_uuid(request, "tool_id", "Tool"), False)
+
+
+@page(Role.CONTRIBUTOR)
+async def my_tools(request: Request, current: CurrentSession) -> Response:
+    tools = await core(request).list_my_tools(current.user)
+    return render(request, "my_tools.html", {"tools": tools})
+
+
+routes: list[BaseRoute] = [
+    Route("/admin/tools", list_tools, methods=["GET"]),
+    Route("/admin/tools/{tool_id}/publish", publish, methods=["POST"]),
+    Route("/admin/tools/{tool_id}/depublish", depublish, methods=["POST"]),
+    Route("/my-tools", my_tools, methods=["GET"]),
+]

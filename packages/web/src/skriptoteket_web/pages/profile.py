@@ -1,0 +1,66 @@
+"""The profile page: who I am, and my personal API tokens — create one (its secret is shown
+exactly once, on the response to the POST) or revoke one. Someone else's token is 404."""
+
+from __future__ import annotations
+
+from skriptoteket.application.identity import CurrentSession, IssuedToken
+from skriptoteket.domain.errors import DomainError, ErrorCode
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from skriptoteket_web.auth import page, redirect
+from skriptoteket_web.forms import field, path_uuid, read_form
+from skriptoteket_web.runtime import core
+from skriptoteket_web.templating import render
+from skriptoteket_web.ui_text import http_status, ui_error_message
+
+
+async def _profile_page(
+    request: Request,
+    current: CurrentSession,
+    *,
+    issued: IssuedToken | None = None,
+    error: DomainError | None = None,
+    status: int = 200,
+) -> Response:
+    context = {
+        "tokens": await core(request).list_api_tokens(current.user),
+        "issued": issued,
+        "revoked": request.query_params.get("revoked") == "1",
+        "error": request.state.translator.gettext(ui_error_message(error)) if error else "",
+    }
+    return render(request, "profile.html", context, status=http_status(error) if error else status)
+
+
+@page()
+async def profile(request: Request, current: CurrentSession) -> Response:
+    return await _profile_page(request, current)
+
+
+@page()
+async def create_token(request: Request, current: CurrentSession) -> Response:
+    form = await read_form(request)
+    try:
+        issued = await core(request).create_api_token(
+            current.user, owner_email=current.user.email, name=field(form, "name") or None
+        )
+    except DomainError as error:
+        if error.code is not ErrorCode.VALIDATION_ERROR:
+            raise
+        return await _profile_page(request, current, error=error)
+    return await _profile_page(request, current, issued=issued, status=201)
+
+
+@page()
+async def revoke_token(request: Request, current: CurrentSession) -> Response:
+    token_id = path_uuid(request, "token_id", "ApiToken")
+    await core(request).revoke_api_token(current.user, token_id=token_id)
+    return redirect("/profile?revoked=1")
+
+
+routes: list[BaseRoute] = [
+    Route("/profile", profile, methods=["GET"]),
+    Route("/profile/tokens", create_token, methods=["POST"]),
+    Route("/profile/tokens/{token_id}/revoke", revoke_token, methods=["POST"]),
+]

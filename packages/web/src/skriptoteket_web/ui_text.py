@@ -1,0 +1,187 @@
+"""User-visible labels (UI-03) and the mapping of domain errors to messages (UI-05, ERR-02,
+ERR-05). Every string here is an English message id; the catalogs translate it (Swedish by
+default). ``N_`` only marks a string for extraction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from skriptoteket.domain.errors import DomainError, ErrorCode
+
+
+def N_(message: str) -> str:
+    return message
+
+
+STATUS_BY_CODE: Mapping[ErrorCode, int] = {
+    ErrorCode.VALIDATION_ERROR: 400,
+    ErrorCode.UNAUTHORIZED: 401,
+    ErrorCode.INVALID_CREDENTIALS: 401,
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.USER_NOT_FOUND: 404,
+    ErrorCode.SESSION_NOT_FOUND: 404,
+    ErrorCode.CONFLICT: 409,
+    ErrorCode.DUPLICATE_ENTRY: 409,
+    ErrorCode.SERVICE_UNAVAILABLE: 503,
+}
+
+
+def http_status(error: DomainError) -> int:
+    """ERR-02: anything unlisted (INTERNAL_ERROR, DATABASE_ERROR, …) is 500."""
+    return STATUS_BY_CODE.get(error.code, 500)
+
+
+ROLE_LABELS: Mapping[str, str] = {
+    "user": N_("User"),
+    "contributor": N_("Contributor"),
+    "admin": N_("Administrator"),
+    "superuser": N_("Superuser"),
+}
+
+VERSION_STATE_LABELS: Mapping[str, str] = {
+    "draft": N_("Draft"),
+    "in_review": N_("In review"),
+    "active": N_("Published"),
+    "archived": N_("Archived"),
+}
+
+RUN_STATUS_LABELS: Mapping[str, str] = {
+    "queued": N_("Queued"),
+    "running": N_("Running"),
+    "succeeded": N_("Succeeded"),
+    "failed": N_("Failed"),
+    "timed_out": N_("Timed out"),
+    "cancelled": N_("Cancelled"),
+}
+
+RUN_CONTEXT_LABELS: Mapping[str, str] = {
+    "sandbox": N_("Test mode"),
+    "production": N_("Production"),
+}
+
+SUGGESTION_STATUS_LABELS: Mapping[str, str] = {
+    "pending_review": N_("Awaiting review"),
+    "accepted": N_("Accepted"),
+    "denied": N_("Denied"),
+}
+
+NOMINATION_STATUS_LABELS: Mapping[str, str] = {
+    "pending": N_("Pending"),
+    "approved": N_("Approved"),
+    "denied": N_("Not approved"),
+}
+
+AUDIT_ACTION_LABELS: Mapping[str, str] = {
+    "user.created": N_("User created"),
+    "user.role_changed": N_("Role changed"),
+    "user.deactivated": N_("User deactivated"),
+    "token.created": N_("API token created"),
+    "token.revoked": N_("API token revoked"),
+    "nomination.created": N_("Admin nomination created"),
+    "nomination.approved": N_("Admin nomination approved"),
+    "nomination.denied": N_("Admin nomination denied"),
+    "suggestion.submitted": N_("Suggestion submitted"),
+    "suggestion.accepted": N_("Suggestion accepted"),
+    "suggestion.denied": N_("Suggestion denied"),
+    "tool.created": N_("Tool created"),
+    "tool.metadata_updated": N_("Tool metadata updated"),
+    "tool.slug_changed": N_("Tool address changed"),
+    "tool.tags_updated": N_("Tool tags updated"),
+    "tool.published": N_("Tool published"),
+    "tool.depublished": N_("Tool unpublished"),
+    "maintainer.assigned": N_("Maintainer added"),
+    "maintainer.removed": N_("Maintainer removed"),
+    "version.created": N_("Version created"),
+    "version.saved": N_("Draft saved"),
+    "version.submitted": N_("Sent for review"),
+    "version.published": N_("Version published"),
+    "version.changes_requested": N_("Changes requested"),
+    "version.rolled_back": N_("Version restored"),
+}
+
+# Domain messages with a dedicated text (matched exactly), per UI-05 and the page texts.
+_BY_MESSAGE: Mapping[str, str] = {
+    "Title is required": N_("Title is required."),
+    "Title must be 255 characters or less": N_("The title may be at most 255 characters."),
+    "Description is required": N_("Description is required."),
+    "At least one profession is required": N_("Choose at least one profession."),
+    "At least one category is required": N_("Choose at least one category."),
+    "Duplicate professions are not allowed": N_("Choose each profession only once."),
+    "Duplicate categories are not allowed": N_("Choose each category only once."),
+    "Unknown profession": N_("Unknown profession."),
+    "Unknown category": N_("Unknown category."),
+    "Rationale is required": N_("A rationale is required."),
+    "Unknown decision; use accept or deny": N_("Unknown decision."),
+    "Unknown decision; use approve or deny": N_("Unknown decision."),
+    "Suggestion has already been reviewed": N_("The suggestion has already been reviewed."),
+    "Nomination has already been decided": N_("The nomination has already been decided."),
+    "CSRF validation failed": N_("The page has expired. Reload it and try again."),
+    "Email already exists": N_("There is already an account with that email address."),
+    "You cannot deactivate your own account": N_("You cannot deactivate your own account."),
+    "Cannot remove the last active superuser": N_("The last active superuser cannot be removed."),
+    "The user is already admin or superuser": N_("The user is already an administrator."),
+    "Inactive users cannot be nominated": N_("Deactivated users cannot be nominated."),
+    "Tool has no active script version and cannot be published": N_(
+        "The tool has no active version and cannot be published."
+    ),
+}
+
+_NOT_FOUND_BY_ENTITY: Mapping[str, str] = {
+    "Tool": N_("The tool was not found."),
+    "ToolVersion": N_("The version was not found."),
+    "ToolRun": N_("The run was not found."),
+    "Artifact": N_("The file was not found."),
+    "ArtifactFile": N_("The file was not found."),
+    "Suggestion": N_("The suggestion was not found."),
+    "Nomination": N_("The nomination was not found."),
+    "ApiToken": N_("The API token was not found."),
+}
+
+
+def _validation_message(error: DomainError) -> str:
+    field = error.details.get("field")
+    if "expected_parent_version_id" in error.details:
+        return N_("The version no longer matches. Reload and try again.")
+    if field == "email":
+        return N_("Enter a valid email address.")
+    if field == "password":
+        if error.message.startswith("Password must be at least"):
+            return N_("The password must be at least 8 characters.")
+        if error.message == "Password is too easy to guess":
+            return N_("The password is too easy to guess.")
+        return N_("Enter a valid password.")
+    if field == "role":
+        return N_("Unknown role.")
+    return N_("Invalid input.")
+
+
+def ui_error_message(error: DomainError) -> str:
+    """UI-05: the message id to show for a domain error (never the English domain text)."""
+    if error.message in _BY_MESSAGE:
+        return _BY_MESSAGE[error.message]
+    code = error.code
+    if code is ErrorCode.FORBIDDEN:
+        return N_("You do not have permission to do this.")
+    if code is ErrorCode.NOT_FOUND:
+        return _NOT_FOUND_BY_ENTITY.get(str(error.details.get("entity")), N_("Not found."))
+    if code is ErrorCode.USER_NOT_FOUND:
+        return N_("No user with that email address.")
+    if code is ErrorCode.CONFLICT:
+        if "current_head_version_id" in error.details:
+            return N_("The draft has changed since you opened the page. Reload and try again.")
+        return N_("The action cannot be performed right now (conflict).")
+    if code is ErrorCode.DUPLICATE_ENTRY:
+        return N_("It already exists.")
+    if code is ErrorCode.VALIDATION_ERROR:
+        return _validation_message(error)
+    if code in (ErrorCode.UNAUTHORIZED, ErrorCode.INVALID_CREDENTIALS):
+        return N_("You need to log in.")
+    if code is ErrorCode.SERVICE_UNAVAILABLE:
+        return N_("The service is temporarily unavailable. Try again.")
+    return N_("An unexpected error occurred.")
+
+
+def label(labels: Mapping[str, str], key: str) -> str:
+    """UI-03: unknown keys fall through unchanged."""
+    return labels.get(key, key)

@@ -1,0 +1,82 @@
+"""Settings that only the web host needs, read from ``SKRIPTOTEKET_*`` environment variables.
+
+They live here rather than in the core's ``Settings`` because no other host uses them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Literal
+
+import attrs
+
+SUPPORTED_LANGUAGES: tuple[str, ...] = ("sv", "en")
+SameSite = Literal["lax", "strict", "none"]
+
+
+def _language(value: str) -> str:
+    lang = value.strip().lower().split("-")[0].split("_")[0]
+    if lang not in SUPPORTED_LANGUAGES:
+        raise ValueError(f"SKRIPTOTEKET_DEFAULT_LANGUAGE must be one of {SUPPORTED_LANGUAGES}")
+    return lang
+
+
+def _samesite(value: str) -> SameSite:
+    lowered = value.strip().lower()
+    if lowered == "lax":
+        return "lax"
+    if lowered == "strict":
+        return "strict"
+    if lowered == "none":
+        return "none"
+    raise ValueError("SKRIPTOTEKET_COOKIE_SAMESITE must be lax, strict or none")
+
+
+@attrs.frozen
+class WebSettings:
+    default_language: str = attrs.field(default="sv", converter=_language)
+    timezone: str = "Europe/Stockholm"
+    session_cookie_name: str = "skriptoteket_session"
+    cookie_secure: bool = False
+    cookie_samesite: SameSite = "lax"
+    # Login throttling: failures within the window, per account and per client address.
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 20
+    login_throttle_window_seconds: float = 900.0
+    # Largest request body the CSRF check buffers for a form (uploads are bigger than forms).
+    max_form_bytes: int = 64 * 1024 * 1024
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> WebSettings:
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str | None:
+            raw = env.get("SKRIPTOTEKET_" + name)
+            return raw if raw else None
+
+        defaults = cls()
+        lang = get("DEFAULT_LANGUAGE")
+        samesite = get("COOKIE_SAMESITE")
+        secure = get("COOKIE_SECURE")
+        return cls(
+            default_language=lang or defaults.default_language,
+            timezone=get("TIMEZONE") or defaults.timezone,
+            session_cookie_name=get("SESSION_COOKIE_NAME") or defaults.session_cookie_name,
+            cookie_secure=(
+                secure.strip().lower() in ("1", "true", "yes", "on")
+                if secure
+                else defaults.cookie_secure
+            ),
+            cookie_samesite=_samesite(samesite) if samesite else defaults.cookie_samesite,
+            login_max_failures_per_account=int(
+                get("LOGIN_MAX_FAILURES_PER_ACCOUNT") or defaults.login_max_failures_per_account
+            ),
+            login_max_failures_per_address=int(
+                get("LOGIN_MAX_FAILURES_PER_ADDRESS") or defaults.login_max_failures_per_address
+            ),
+            login_throttle_window_seconds=float(
+                get("LOGIN_THROTTLE_WINDOW_SECONDS") or defaults.login_throttle_window_seconds
+            ),
+            max_form_bytes=int(get("MAX_FORM_BYTES") or defaults.max_form_bytes),
+        )

@@ -1,0 +1,162 @@
+"""A running web app per test on the in-memory backend, with fast fake password hashing, a
+fake clock for the core and a manual clock for the login throttle.
+
+``Site`` seeds data through the app's own use-case container (on the app's event loop, via the
+test client's portal) and switches the client between the roles' sessions.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from functools import partial
+from typing import Any, TypeVar
+
+import pytest
+from skriptoteket.application.container import Skriptoteket
+from skriptoteket.domain.identity import Role, User, system_actor
+from skriptoteket.domain.tools import Tool
+from skriptoteket.plugins import make_plugin_manager
+from skriptoteket.settings import Settings
+from skriptoteket.testing.fakes import FakeClock, FakePasswordHasher
+from skriptoteket_web import hookspecs
+from skriptoteket_web.app import CoreServices, create_app
+from skriptoteket_web.throttle import LoginThrottle
+from skriptoteket_web.web_settings import WebSettings
+from starlette.testclient import TestClient
+
+T = TypeVar("T")
+
+PASSWORD = "Gröna-äpplen-42"
+EMAILS = {
+    Role.USER: "larare@skolan.se",
+    Role.CONTRIBUTOR: "bidrag@skolan.se",
+    Role.ADMIN: "admin@skolan.se",
+    Role.SUPERUSER: "rektor@skolan.se",
+}
+SOURCE = "def run_tool(input_path: str, output_dir: str) -> str:\n    return '<p>Hej</p>'\n"
+COOKIE = "skriptoteket_session"
+
+
+class ManualTime:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+class Site:
+    def __init__(self, client: TestClient, time: ManualTime) -> None:
+        self.client = client
+        self.time = time
+        self.users: dict[Role, User] = {}
+        self._sessions: dict[Role, tuple[str, str]] = {}
+
+    @property
+    def core(self) -> Skriptoteket:
+        found = self.client.app.state.core  # type: ignore[attr-defined]
+        assert isinstance(found, Skriptoteket)
+        return found
+
+    def call(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+        return self.client.portal.call(partial(fn, *args, **kwargs))  # type: ignore[union-attr]
+
+    @property
+    def operator(self) -> User:
+        return system_actor(self.core.deps.clock.now())
+
+    def add_user(self, role: Role, email: str | None = None) -> User:
+        return self.call(
+            self.core.create_user,
+            self.operator,
+            email=email or f"person-{uuid.uuid4().hex[:8]}@skolan.se",
+            password=PASSWORD,
+            role=role,
+        )
+
+    # --- sessions ---
+
+    def login(self, role: Role) -> str:
+        """Log in as ``role`` (once) and make it the client's session; returns the CSRF token."""
+        if role not in self._sessions:
+            self.client.cookies.clear()
+            response = self.client.post(
+                "/login", data={"email": EMAILS[role], "password": PASSWORD}
+            )
+            assert response.status_code == 303, response.text
+            session_id = response.cookies[COOKIE]
+            current = self.call(self.core.resolve_session, uuid.UUID(session_id))
+            assert current is not None
+            self._sessions[role] = (session_id, current.session.csrf_token)
+        session_id, csrf = self._sessions[role]
+        self.client.cookies.clear()
+        self.client.cookies.set(COOKIE, session_id)
+        return csrf
+
+    def anonymous(self) -> None:
+        self.client.cookies.clear()
+
+    # --- data ---
+
+    def tool(self, title: str, **kwargs: Any) -> Tool:
+        admin = self.users[Role.ADMIN]
+        tool = self.call(
+            self.core.create_tool,
+            admin,
+            slug=kwargs.pop("slug", None) or f"verktyg-{uuid.uuid4().hex[:8]}",
+            title=title,
+            summary=kwargs.pop("summary", "Ett verktyg"),
+            professions=kwargs.pop("professions", ("larare",)),
+            categories=kwargs.pop("categories", ("administration",)),
+        )
+        self.call(
+            self.core.assign_maintainer, admin, tool_id=tool.id, email=EMAILS[Role.CONTRIBUTOR]
+        )
+        return tool
+
+    def activate(self, tool: Tool) -> None:
+        admin = self.users[Role.ADMIN]
+        draft = self.call(
+            self.core.create_draft_version, admin, tool_id=tool.id, source_code=SOURCE
+        )
+        self.call(self.core.submit_for_review, admin, version_id=draft.id)
+        self.call(self.core.publish_version, admin, version_id=draft.id)
+
+    def published_tool(self, title: str, **kwargs: Any) -> Tool:
+        tool = self.tool(title, **kwargs)
+        self.activate(tool)
+        return self.call(
+            self.core.set_tool_published, self.users[Role.ADMIN], tool_id=tool.id, published=True
+        )
+
+
+def make_site(*, web_settings: WebSettings | None = None, language: str = "sv") -> Iterator[Site]:
+    time = ManualTime()
+    pm = make_plugin_manager(load_entrypoints=False, extra_specs=[hookspecs])
+    app = create_app(
+        Settings(database_url="memory://"),
+        pm,
+        web_settings=web_settings or WebSettings(default_language=language),
+        execution=False,
+        services=CoreServices(clock=FakeClock(), hasher=FakePasswordHasher()),
+        throttle=LoginThrottle(
+            max_failures_per_account=3,
+            max_failures_per_address=6,
+            window_seconds=60,
+            clock=time,
+        ),
+    )
+    with TestClient(app, follow_redirects=False) as client:
+        site = Site(client, time)
+        for role, email in EMAILS.items():
+            site.users[role] = site.add_user(role, email)
+        yield site
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    yield from make_site()

@@ -1,0 +1,109 @@
+"""UI-01: Swedish by default, English by ``SKRIPTOTEKET_DEFAULT_LANGUAGE`` or Accept-Language;
+every message the code and templates use has a Swedish translation in the catalog."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import skriptoteket_web
+from babel.messages.extract import extract_from_dir
+from skriptoteket.domain.identity import Role
+from skriptoteket_web.i18n import catalog_messages, negotiate_language, translator
+from skriptoteket_web.web_settings import WebSettings
+
+from .conftest import Site, make_site
+
+PACKAGE_DIR = Path(skriptoteket_web.__file__).parent
+METHOD_MAP = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
+OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+PLACEHOLDER = re.compile(r"%\(\w+\)s")
+
+
+def used_message_ids() -> set[str]:
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(PACKAGE_DIR), METHOD_MAP, OPTIONS
+    ):
+        if isinstance(message, str):
+            found.add(message)
+    return found
+
+
+def test_every_message_has_a_swedish_translation() -> None:
+    used = used_message_ids()
+    assert len(used) > 150
+    swedish = catalog_messages("sv")
+    missing = sorted(m for m in used if not swedish.get(m))
+    assert missing == [], "run the extraction in packages/web/babel.cfg and translate"
+    for message_id in used:
+        assert sorted(PLACEHOLDER.findall(swedish[message_id])) == sorted(
+            PLACEHOLDER.findall(message_id)
+        ), message_id
+
+
+def test_english_catalog_lists_the_same_ids() -> None:
+    assert set(catalog_messages("en")) == set(catalog_messages("sv"))
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (None, "sv"),
+        ("en-US,en;q=0.9", "en"),
+        ("sv-SE,sv;q=0.9,en;q=0.8", "sv"),
+        ("de-DE,de;q=0.9", "sv"),
+        ("de;q=0.9,en;q=0.5", "en"),
+        ("en;q=0,sv;q=0.1", "sv"),
+        ("fr, en;q=0.5, sv;q=0.7", "sv"),
+    ],
+)
+def test_accept_language_negotiation(header: str | None, expected: str) -> None:
+    assert negotiate_language(header, "sv") == expected
+
+
+def test_default_language_from_environment() -> None:
+    assert WebSettings.from_env({}).default_language == "sv"
+    assert WebSettings.from_env({"SKRIPTOTEKET_DEFAULT_LANGUAGE": "en"}).default_language == "en"
+    with pytest.raises(ValueError, match="DEFAULT_LANGUAGE"):
+        WebSettings.from_env({"SKRIPTOTEKET_DEFAULT_LANGUAGE": "xx"})
+
+
+def test_html_lang_is_sv_by_default(site: Site) -> None:
+    page = site.client.get("/login")
+    assert '<html lang="sv">' in page.text
+    assert "Logga in" in page.text
+
+
+def test_accept_language_en_gives_english(site: Site) -> None:
+    headers = {"Accept-Language": "en-GB,en;q=0.9"}
+    page = site.client.get("/login", headers=headers)
+    assert '<html lang="en">' in page.text
+    assert "Log in" in page.text
+    site.login(Role.USER)
+    missing = site.client.get("/browse/finns-inte", headers=headers)
+    assert '<html lang="en">' in missing.text
+    assert "Not found." in missing.text
+
+
+@pytest.fixture
+def english_site() -> Iterator[Site]:
+    yield from make_site(language="en")
+
+
+def test_default_language_en(english_site: Site) -> None:
+    page = english_site.client.get("/login")
+    assert '<html lang="en">' in page.text
+    assert "Email" in page.text
+    swedish = english_site.client.get("/login", headers={"Accept-Language": "sv"})
+    assert '<html lang="sv">' in swedish.text
+
+
+def test_swedish_dates_in_school_time_zone_UI_09() -> None:
+    when = datetime(2025, 1, 15, 13, 5, tzinfo=UTC)
+    assert translator("sv").datetime(when) == "2025-01-15 14:05"
+    assert translator("sv", "UTC").datetime(when) == "2025-01-15 13:05"
+    assert translator("en").datetime(when) == "15 Jan 2025, 14:05"
