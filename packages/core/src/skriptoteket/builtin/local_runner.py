@@ -70,7 +70,7 @@ class LocalRunner:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LocalRunner:
-        return cls(settings.runner_python or None)
+        return cls(settings.runner_python or None, use_cgroups=settings.runner_pids_cgroup)
 
     async def isolation_report(self) -> dict[str, str]:
         """What this runner enforces on this host (probed once): ``isolation`` is
