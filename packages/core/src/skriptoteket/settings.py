@@ -32,6 +32,10 @@ def parse_size(raw: str) -> int:
     return int(number * 1024 ** "_kmgt".index(unit or "_"))
 
 
+def _optional_path(value: str | Path | None) -> Path | None:
+    return None if value is None else Path(value)
+
+
 def _default_concurrency() -> int:
     return max(1, os.cpu_count() or 1)
 
@@ -39,10 +43,10 @@ def _default_concurrency() -> int:
 @attrs.frozen
 class Settings:
     # where things live
-    data_dir: Path = Path(".skriptoteket")
+    data_dir: Path = attrs.field(default=Path(".skriptoteket"), converter=Path)
     database_url: str = ""
-    artifacts_root: Path | None = None
-    workspace_root: Path | None = None
+    artifacts_root: Path | None = attrs.field(default=None, converter=_optional_path)
+    workspace_root: Path | None = attrs.field(default=None, converter=_optional_path)
     # which backend per port
     runner: str = "local"
     artifact_store: str = "filesystem"
