@@ -63,6 +63,11 @@ def docker_settings(tmp_path: Path, **overrides: Any) -> Settings:
     return Settings(**values)
 
 
+@pytest.fixture(name="docker_settings")
+def docker_settings_fixture() -> Callable[..., Settings]:
+    return docker_settings
+
+
 @pytest.fixture
 async def runner(engine: Engine, tmp_path: Path) -> AsyncIterator[Any]:
     from skriptoteket_docker.runner import DockerRunner

@@ -132,6 +132,7 @@ class Engine:
     def connect(cls, *, pool_size: int = 32) -> Engine:
         import docker  # lazy: plugin discovery must not import the SDK
 
+        _probe_unix_socket(os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock"))
         try:
             client = docker.from_env(version="auto", max_pool_size=pool_size, timeout=30)
             client.ping()
@@ -219,6 +220,21 @@ class Engine:
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.client.close()
+
+
+def _probe_unix_socket(host: str) -> None:
+    """Fail fast (and without leaking the SDK's half-made socket) when a unix socket is dead."""
+    if not host.startswith("unix://"):
+        return
+    path = host[len("unix://") :]
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        probe.settimeout(5)
+        probe.connect(path)
+    except OSError as error:
+        raise engine_unavailable(f"{path}: {error.strerror or error}") from None
+    finally:
+        probe.close()
 
 
 def _short(error: BaseException) -> str:

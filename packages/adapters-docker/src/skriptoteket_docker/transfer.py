@@ -237,7 +237,7 @@ def _write_file(source: Any, target: Path, budget: int) -> int | None:
 
 
 def collect(
-    reader: io.RawIOBase,
+    reader: io.RawIOBase | io.BufferedIOBase,
     out: Collected,
     output_dir: Path,
     *,
@@ -248,7 +248,7 @@ def collect(
 ) -> None:
     """Read the agent's result tar from ``reader`` into ``out`` and ``output_dir``."""
     output_dir.mkdir(parents=True, exist_ok=True)
-    stream = io.BufferedReader(reader, CHUNK)
+    stream = io.BufferedReader(reader, CHUNK) if isinstance(reader, io.RawIOBase) else reader
     with tarfile.open(fileobj=stream, mode="r|") as tar:
         for member in tar:
             name = member.name
