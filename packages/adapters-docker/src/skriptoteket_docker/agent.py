@@ -28,11 +28,11 @@ import io
 import json
 import os
 import resource
+import runpy
 import selectors
 import signal
 import stat
 import struct
-import subprocess
 import sys
 import tarfile
 import time
@@ -119,25 +119,74 @@ def _reap() -> None:
             return
 
 
-def _execute(header: dict[str, Any]) -> tuple[bytes, bytes, int | None, bool]:
-    env = {str(k): str(v) for k, v in header["env"].items()}
-    max_file = int(header.get("max_file_bytes", 0))
+def _set_dumpable(flag: int) -> None:
+    """PR_SET_DUMPABLE: 0 keeps the tool (same uid) out of the agent's /proc entries."""
+    with contextlib.suppress(Exception):
+        import ctypes
 
-    def limit_files() -> None:
+        ctypes.CDLL(None).prctl(4, flag, 0, 0, 0)
+
+
+def _child(env: dict[str, str], max_file: int, out_w: int, err_w: int) -> None:
+    """In the forked child: become the wrapper (no second interpreter start-up)."""
+    try:
+        _set_dumpable(1)
+        os.setsid()
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(out_w, 1)
+        os.dup2(err_w, 2)
+        os.closerange(3, 256)
         if max_file > 0:
             resource.setrlimit(resource.RLIMIT_FSIZE, (max_file, max_file))
+        os.chdir(SANDBOX)
+        os.environ.clear()
+        os.environ.update(env)
+        sys.argv = [WRAPPER]
+        sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115
+        sys.stdout = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False)  # noqa: SIM115
+        sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)  # noqa: SIM115
+        runpy.run_path(WRAPPER, run_name="__main__")
+    finally:
+        os._exit(1)
 
+
+class _Forked:
+    """The wrapper process (forked from the agent) and the read ends of its pipes."""
+
+    def __init__(self, env: dict[str, str], max_file: int) -> None:
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(out_r)
+            os.close(err_r)
+            _child(env, max_file, out_w, err_w)
+        os.close(out_w)
+        os.close(err_w)
+        self.pid = pid
+        self.stdout = os.fdopen(out_r, "rb", buffering=0)
+        self.stderr = os.fdopen(err_r, "rb", buffering=0)
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self) -> int:
+        if self.returncode is None:
+            _, status = os.waitpid(self.pid, 0)
+            self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+
+def _execute(header: dict[str, Any]) -> tuple[bytes, bytes, int | None, bool]:
+    env = {str(k): str(v) for k, v in header["env"].items()}
     deadline = time.monotonic() + float(header["timeout"])
-    proc = subprocess.Popen(
-        ["python3", "-I", WRAPPER],
-        cwd=SANDBOX,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        preexec_fn=limit_files,
-        start_new_session=True,
-    )
+    proc = _Forked(env, int(header.get("max_file_bytes", 0)))
     assert proc.stdout is not None
     assert proc.stderr is not None
     caps: dict[Any, int] = {
@@ -166,9 +215,14 @@ def _execute(header: dict[str, Any]) -> tuple[bytes, bytes, int | None, bool]:
                 kept[key.fileobj] += data[:room]
         if proc.poll() is not None and not selector.select(0):
             break
+    while not timed_out and proc.poll() is None:  # pipes closed, wrapper still running
+        if time.monotonic() >= deadline:
+            timed_out = True
+        else:
+            time.sleep(0.01)
     _kill_others()
     selector.close()
-    exit_code = None if timed_out else proc.wait()
+    exit_code = None if timed_out else proc.returncode
     return bytes(kept[proc.stdout]), bytes(kept[proc.stderr]), exit_code, timed_out
 
 
@@ -239,6 +293,7 @@ def _send(header: dict[str, Any], stdout: bytes, stderr: bytes, meta: dict[str, 
 
 def main() -> None:
     os.umask(0o022)
+    _set_dumpable(0)
     try:
         header = _receive(sys.stdin.buffer)
     except EOFError:

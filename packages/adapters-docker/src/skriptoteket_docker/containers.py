@@ -114,11 +114,17 @@ def create_kwargs(spec: SandboxSpec, labels: Mapping[str, str]) -> dict[str, Any
         "ipc_mode": "private",
         "environment": {"HOME": "/tmp", "TMPDIR": "/tmp"},
         "labels": {MANAGED: "1", **labels},
+        "log_config": {"type": "none"},  # results travel over the attach socket only
         "stdin_open": True,
         "tty": False,
         "auto_remove": False,
         "detach": True,
     }
+
+
+@attrs.frozen
+class Created:
+    id: str
 
 
 class Engine:
@@ -160,16 +166,22 @@ class Engine:
                 "`skriptoteket runner build-image`.",
             )
 
-    def create(self, spec: SandboxSpec, labels: Mapping[str, str]) -> Any:
-        kwargs = create_kwargs(spec, {INSTANCE: self.instance, **labels})
-        return self.client.containers.create(**kwargs)
+    def create(self, spec: SandboxSpec, labels: Mapping[str, str]) -> Created:
+        """Create (not start) a sandbox container: one API call, no follow-up inspect."""
+        from docker.models.containers import _create_container_args
 
-    def attach(self, container: Any) -> Channel:
+        kwargs = create_kwargs(spec, {INSTANCE: self.instance, **labels})
+        kwargs.pop("detach")
+        kwargs["version"] = self.client.api._version
+        response = self.client.api.create_container(**_create_container_args(kwargs))
+        return Created(str(response["Id"]))
+
+    def attach(self, container: Created) -> Channel:
         params = {"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
         return Channel(self.client.api.attach_socket(container.id, params=params))
 
-    def start(self, container: Any) -> None:
-        container.start()
+    def start(self, container: Created) -> None:
+        self.client.api.start(container.id)
 
     def kill(self, container_id: str) -> None:
         import docker.errors

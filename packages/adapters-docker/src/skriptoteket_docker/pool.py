@@ -13,11 +13,10 @@ import logging
 import socket
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
 
 import attrs
 
-from skriptoteket_docker.containers import Engine, SandboxSpec, new_pool_labels
+from skriptoteket_docker.containers import Created, Engine, SandboxSpec, new_pool_labels
 from skriptoteket_docker.transfer import Channel
 
 log = logging.getLogger(__name__)
@@ -27,7 +26,7 @@ log = logging.getLogger(__name__)
 class Warm:
     """A started container whose agent waits for its job on the attached socket."""
 
-    container: Any
+    container: Created
     channel: Channel
 
     @property
