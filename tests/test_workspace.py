@@ -15,6 +15,7 @@ MEMBERS = {
     "skriptoteket-docker": "skriptoteket_docker",
     "skriptoteket-web": "skriptoteket_web",
     "skriptoteket-cli": "skriptoteket_cli",
+    "skriptoteket-toolbox": "skriptoteket_toolbox",
 }
 
 

@@ -90,12 +90,12 @@ def test_upgrade_twice_downgrade_base_upgrade_then_smoke_check(empty_db_url: str
     """ARCH-10 on both engines."""
     migrations = AlembicMigrations(empty_db_url)
     assert migrations.current() is None
-    assert migrations.head() == head_revision() == "0001"
+    assert migrations.head() == head_revision() == "0002"
 
     migrations.upgrade("head")
-    assert migrations.current() == "0001"
+    assert migrations.current() == "0002"
     migrations.upgrade("head")  # no-op
-    assert migrations.current() == "0001"
+    assert migrations.current() == "0002"
 
     migrations.downgrade("base")
     assert migrations.current() is None
@@ -110,7 +110,7 @@ def test_upgrade_twice_downgrade_base_upgrade_then_smoke_check(empty_db_url: str
             assert functions == 0
 
         migrations.upgrade("head")
-        assert migrations.current() == "0001"
+        assert migrations.current() == "0002"
         _smoke_check(engine)
     finally:
         engine.dispose()

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from skriptoteket.domain.identity import Role
 from skriptoteket.domain.versions import VersionState
+from skriptoteket_cli.demo_data import toolbank_folders
 
 from .conftest import CliResult, SharedMemoryPlugin
 
@@ -21,14 +22,18 @@ def test_demo_seeds_one_account_per_role_and_a_published_tool(
     assert sorted(u.role for u in state.users.values()) == sorted(Role)
     for user in state.users.values():
         assert user.email in result.out
-    (tool,) = state.tools.values()
-    assert tool.is_published
-    states = sorted(v.state.value for v in state.versions.values())
-    assert states == [VersionState.ACTIVE.value, VersionState.ARCHIVED.value]
+    slugs = {t.slug for t in state.tools.values()}
+    assert slugs == {"rakna-rader"} | {p.name for p in toolbank_folders()}
+    assert len(slugs) >= 7
+    assert all(t.is_published for t in state.tools.values())
+    for tool in state.tools.values():
+        states = sorted(v.state.value for v in state.versions.values() if v.tool_id == tool.id)
+        assert states == [VersionState.ACTIVE.value, VersionState.ARCHIVED.value]
+    versions_before = len(state.versions)
     again = cli("demo")
     assert again.exit_code == 0, again.err
-    assert len(state.users) == 4
-    assert len(store_plugin.store.state.tools) == 1
+    assert len(store_plugin.store.state.users) == 4
+    assert len(store_plugin.store.state.versions) == versions_before  # idempotent
 
 
 def test_audit_lists_newest_first_and_filters(cli: Cli) -> None:
@@ -37,7 +42,7 @@ def test_audit_lists_newest_first_and_filters(cli: Cli) -> None:
     assert result.exit_code == 0, result.err
     lines = result.out.splitlines()
     assert len(lines) == 3
-    assert "tool.published" in lines[0]
+    assert lines[0].split()[3] == "tool.published"
     created = cli("audit", "--action", "user.created")
     assert len(created.out.splitlines()) == 4
     assert all("user.created" in line for line in created.out.splitlines())

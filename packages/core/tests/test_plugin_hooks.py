@@ -140,9 +140,10 @@ def test_unknown_backend_names_what_is_installed() -> None:
     with pytest.raises(BackendNotFound) as store:
         plugins.select_artifact_store(Settings(artifact_store="s3"))
     assert str(store.value) == (
-        "No artifact store backend named 's3' (SKRIPTOTEKET_ARTIFACT_STORE); installed: null"
+        "No artifact store backend named 's3' (SKRIPTOTEKET_ARTIFACT_STORE); installed: "
+        "filesystem, null"
     )
-    with pytest.raises(BackendNotFound, match="installed: null"):
+    with pytest.raises(BackendNotFound, match="installed: inprocess, null"):
         plugins.select_run_queue(Settings(run_queue="procrastinate"))
 
 
@@ -155,7 +156,11 @@ def test_nothing_external_loads_when_disabled(monkeypatch: pytest.MonkeyPatch) -
 def test_plugin_infos_name_distribution_and_hooks() -> None:
     infos = {i.name: i for i in plugins_with(ExamplePlugin()).plugin_infos()}
     builtin = infos["skriptoteket.builtin.plugin"]
-    assert builtin.hooks == ("skriptoteket_register_repositories",)
+    assert builtin.hooks == (
+        "skriptoteket_register_artifact_stores",
+        "skriptoteket_register_repositories",
+        "skriptoteket_register_run_queues",
+    )
     assert builtin.distribution == "skriptoteket"
 
 

@@ -285,6 +285,8 @@ tool_versions = sa.Table(
     sa.Column("published_at", UTCDateTime(), nullable=True),
     sa.Column("change_summary", sa.Text(), nullable=True),
     sa.Column("review_note", sa.Text(), nullable=True),
+    # Contract 2 (migration 0002): the version's input schema as JSON; NULL for contract 1.
+    sa.Column("input_schema", JSONDocument, nullable=True),
     sa.UniqueConstraint("tool_id", "version_number"),
     sa.Index("ix_tool_versions_tool_id_content_hash", "tool_id", "content_hash"),
     sa.Index(

@@ -3,10 +3,14 @@ so a new user sees the catalog, the version history and the audit log filled in.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import attrs
 from skriptoteket.application.container import Skriptoteket
 from skriptoteket.domain.errors import DomainError, ErrorCode
 from skriptoteket.domain.identity import Role, User, system_actor
+
+from skriptoteket_cli.tool_folders import read_tool_folder
 
 DEMO_PASSWORD_SUFFIX = "-demo-2026"
 DEMO_DOMAIN = "demo.skriptoteket.se"
@@ -57,7 +61,17 @@ async def seed_demo(app: Skriptoteket) -> list[DemoAccount]:
             users[account.role] = await app.find_active_user(account.email)
     if not any(t.slug == DEMO_TOOL_SLUG for t in await app.list_all_tools(operator)):
         await _seed_tool(app, admin=users[Role.ADMIN], author=users[Role.CONTRIBUTOR])
+    for folder in toolbank_folders():
+        await app.import_tool(users[Role.ADMIN], package=read_tool_folder(folder), publish=True)
     return accounts
+
+
+def toolbank_folders() -> list[Path]:
+    """The demo tool bank shipped with the CLI (``skriptoteket_cli/toolbank/<slug>/``)."""
+    root = Path(__file__).with_name("toolbank")
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.iterdir() if (p / "tool.toml").is_file())
 
 
 async def _seed_tool(app: Skriptoteket, *, admin: User, author: User) -> None:

@@ -12,10 +12,13 @@ from skriptoteket.plugins.manager import make_plugin_manager
 from skriptoteket.settings import Settings
 
 from skriptoteket_cli import hookspecs
+from skriptoteket_cli.commands.artifacts import artifacts
 from skriptoteket_cli.commands.audit import audit
 from skriptoteket_cli.commands.db import db
 from skriptoteket_cli.commands.demo import demo
 from skriptoteket_cli.commands.plugins import plugins_command
+from skriptoteket_cli.commands.run import run_command
+from skriptoteket_cli.commands.tools import tools
 from skriptoteket_cli.commands.users import bootstrap_superuser, users
 from skriptoteket_cli.errors import run_guarded
 from skriptoteket_cli.state import CliState
@@ -27,6 +30,9 @@ BUILTIN_COMMANDS: tuple[click.Command, ...] = (
     plugins_command,
     audit,
     demo,
+    tools,
+    run_command,
+    artifacts,
 )
 
 

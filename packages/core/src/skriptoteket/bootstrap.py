@@ -6,20 +6,37 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import attrs
 import pluggy
 
 from skriptoteket.application.container import Skriptoteket
-from skriptoteket.application.context import Deps
+from skriptoteket.application.context import Deps, ExecutionDeps
 from skriptoteket.builtin.system import (
     Argon2PasswordHasher,
     SecretsTokenGenerator,
     UtcClock,
     Uuid4Generator,
 )
+from skriptoteket.builtin.workspaces import FilesystemWorkspaces
 from skriptoteket.plugins.facade import Plugins
 from skriptoteket.plugins.manager import make_plugin_manager
+from skriptoteket.ports.execution import RunLimits
 from skriptoteket.ports.system import Clock, IdGenerator, PasswordHasher, TokenGenerator
-from skriptoteket.settings import Settings
+from skriptoteket.settings import Settings, parse_size
+
+
+def run_limits(settings: Settings, timeout_seconds: float) -> RunLimits:
+    """CFG-01: the one place settings become sandbox limits."""
+    return RunLimits(
+        timeout_seconds=timeout_seconds,
+        memory_bytes=parse_size(settings.runner_memory_limit),
+        cpu_count=settings.runner_cpu_limit,
+        max_processes=settings.runner_pids_limit,
+        max_file_bytes=parse_size(settings.runner_max_file_size),
+        work_area_bytes=parse_size(settings.runner_work_area_limit),
+        max_stdout_bytes=settings.run_output_max_stdout_bytes,
+        max_stderr_bytes=settings.run_output_max_stderr_bytes,
+    )
 
 
 @asynccontextmanager
@@ -31,8 +48,14 @@ async def bootstrap(
     ids: IdGenerator | None = None,
     hasher: PasswordHasher | None = None,
     tokens: TokenGenerator | None = None,
+    execution: bool = False,
+    recover_interrupted_runs: bool = False,
 ) -> AsyncIterator[Skriptoteket]:
     """Open the configured database backend and yield the use-case container.
+
+    With ``execution`` the selected runner, artifact store and run queue are started too, and
+    closed on exit. ``recover_interrupted_runs`` is for the one long-running process that owns
+    execution (``serve``, ``worker``): runs a crashed process left behind end as failed.
 
     Example::
 
@@ -50,4 +73,28 @@ async def bootstrap(
             tokens=tokens or SecretsTokenGenerator(),
             session_ttl_seconds=settings.session_ttl_seconds,
         )
-        yield Skriptoteket(deps)
+        if not execution:
+            yield Skriptoteket(deps)
+            return
+        runner = plugins.select_runner(settings).create(settings)
+        queue = plugins.select_run_queue(settings).create(settings)
+        try:
+            execution_deps = ExecutionDeps(
+                runner=runner,
+                artifacts=plugins.select_artifact_store(settings).create(settings),
+                queue=queue,
+                workspaces=FilesystemWorkspaces(settings.workspace_dir),
+                sandbox_limits=run_limits(settings, settings.runner_timeout_sandbox_seconds),
+                production_limits=run_limits(settings, settings.runner_timeout_production_seconds),
+                input_limits=settings.input_limits,
+                output_caps=settings.output_caps,
+                runner_name=settings.runner,
+            )
+            app = Skriptoteket(attrs.evolve(deps, execution=execution_deps))
+            if recover_interrupted_runs:
+                await app.fail_interrupted_runs()
+            await queue.start(app.execute_run)
+            yield app
+        finally:
+            await queue.close()
+            await runner.close()

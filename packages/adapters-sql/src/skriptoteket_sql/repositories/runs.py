@@ -36,7 +36,7 @@ def run_values(run: ToolRun) -> dict[str, Any]:
     values.update(
         context=run.context.value,
         status=run.status.value,
-        input_files=[{"name": f.name, "bytes": f.bytes} for f in run.input_files],
+        input_files=[{"name": f.name, "bytes": f.bytes, "field": f.field} for f in run.input_files],
         input_values=dict(run.input_values),
         artifacts=[
             {"artifact_id": a.artifact_id, "path": a.path, "bytes": a.bytes} for a in run.artifacts
@@ -51,7 +51,10 @@ def run_from_row(row: sa.Row[Any]) -> ToolRun:
     return ToolRun(
         context=RunContext(m["context"]),
         status=RunStatus(m["status"]),
-        input_files=tuple(InputFile(name=f["name"], bytes=f["bytes"]) for f in m["input_files"]),
+        input_files=tuple(
+            InputFile(name=f["name"], bytes=f["bytes"], field=f.get("field"))
+            for f in m["input_files"]
+        ),
         input_values=dict(m["input_values"]),
         artifacts=tuple(
             Artifact(artifact_id=a["artifact_id"], path=a["path"], bytes=a["bytes"])

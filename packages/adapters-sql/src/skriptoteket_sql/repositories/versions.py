@@ -9,6 +9,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 from skriptoteket.domain.errors import conflict, not_found
+from skriptoteket.domain.input_schema import parse_input_schema, schema_to_data
 from skriptoteket.domain.versions import ToolVersion, VersionState
 
 from skriptoteket_sql.repositories.base import SqlRepository
@@ -38,13 +39,19 @@ _FIELDS = (
 def version_values(v: ToolVersion) -> dict[str, Any]:
     values = {name: getattr(v, name) for name in _FIELDS}
     values["state"] = v.state.value
+    values["input_schema"] = None if v.input_schema is None else schema_to_data(v.input_schema)
     return values
 
 
 def version_from_row(row: sa.Row[Any]) -> ToolVersion:
     m = row._mapping
     fields = {name: m[name] for name in _FIELDS}
-    return ToolVersion(state=VersionState(m["state"]), **fields)
+    schema = m["input_schema"]
+    return ToolVersion(
+        state=VersionState(m["state"]),
+        input_schema=None if schema is None else parse_input_schema(schema),
+        **fields,
+    )
 
 
 class SqlToolVersionRepository(SqlRepository):

@@ -6,10 +6,12 @@ import attrs
 from skriptoteket.application import (
     audit,
     catalog,
+    execution,
     identity,
     nominations,
     runs,
     suggestions,
+    tool_import,
     tools,
     versions,
 )
@@ -57,6 +59,7 @@ class Skriptoteket:
     list_maintainers: tools.ListMaintainers = attrs.field(init=False)
     assign_maintainer: tools.AssignMaintainer = attrs.field(init=False)
     remove_maintainer: tools.RemoveMaintainer = attrs.field(init=False)
+    import_tool: tool_import.ImportTool = attrs.field(init=False)
     # versions
     create_draft_version: versions.CreateDraftVersion = attrs.field(init=False)
     save_draft_version: versions.SaveDraftVersion = attrs.field(init=False)
@@ -71,6 +74,12 @@ class Skriptoteket:
     list_my_runs: runs.ListMyRuns = attrs.field(init=False)
     cancel_run: runs.CancelRun = attrs.field(init=False)
     fail_interrupted_runs: runs.FailInterruptedRuns = attrs.field(init=False)
+    open_artifact: runs.OpenArtifact = attrs.field(init=False)
+    prune_artifacts: runs.PruneArtifacts = attrs.field(init=False)
+    # execution
+    start_sandbox_run: execution.StartSandboxRun = attrs.field(init=False)
+    start_production_run: execution.StartProductionRun = attrs.field(init=False)
+    execute_run: execution.ExecuteRun = attrs.field(init=False)
     list_audit_log: audit.ListAuditLog = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:

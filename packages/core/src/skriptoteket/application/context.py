@@ -9,8 +9,30 @@ import attrs
 from skriptoteket.domain.audit import AuditAction, AuditValue, SubjectType, audit_entry
 from skriptoteket.domain.errors import DomainError, ErrorCode
 from skriptoteket.domain.identity import User
+from skriptoteket.domain.run_results import OutputCaps
+from skriptoteket.domain.runs import RunContext
+from skriptoteket.domain.uploads import InputLimits
+from skriptoteket.ports.execution import ArtifactStore, RunLimits, Runner, RunQueue, RunWorkspaces
 from skriptoteket.ports.repositories import UnitOfWork, UnitOfWorkFactory
 from skriptoteket.ports.system import Clock, IdGenerator, PasswordHasher, TokenGenerator
+
+
+@attrs.frozen
+class ExecutionDeps:
+    """The parts that run tools. Absent when a host opens the core only to manage data."""
+
+    runner: Runner
+    artifacts: ArtifactStore
+    queue: RunQueue
+    workspaces: RunWorkspaces
+    sandbox_limits: RunLimits
+    production_limits: RunLimits
+    input_limits: InputLimits = attrs.Factory(InputLimits)
+    output_caps: OutputCaps = attrs.Factory(OutputCaps)
+    runner_name: str = "local"
+
+    def limits_for(self, context: RunContext) -> RunLimits:
+        return self.sandbox_limits if context is RunContext.SANDBOX else self.production_limits
 
 
 @attrs.frozen
@@ -21,6 +43,14 @@ class Deps:
     hasher: PasswordHasher
     tokens: TokenGenerator
     session_ttl_seconds: int = 604800
+    execution: ExecutionDeps | None = None
+
+    def require_execution(self) -> ExecutionDeps:
+        if self.execution is None:
+            raise DomainError(
+                ErrorCode.SERVICE_UNAVAILABLE, "Running tools is not enabled in this process"
+            )
+        return self.execution
 
 
 @attrs.frozen

@@ -10,7 +10,7 @@ from uuid import UUID
 import attrs
 
 from skriptoteket.application.context import UseCase
-from skriptoteket.domain.audit import AuditAction, SubjectType
+from skriptoteket.domain.audit import AuditAction, AuditValue, SubjectType
 from skriptoteket.domain.errors import DomainError, ErrorCode, conflict, forbidden, not_found
 from skriptoteket.domain.identity import (
     ApiToken,
@@ -53,7 +53,43 @@ async def require_user_by_email(uow: UnitOfWork, email: str) -> User:
     return user
 
 
-class CreateLocalUser(UseCase):
+class _Provisioning(UseCase):
+    async def _add_local_user(
+        self,
+        uow: UnitOfWork,
+        actor: User,
+        *,
+        email: str,
+        password: str,
+        role: Role,
+        duplicate_message: str,
+        **audit: AuditValue,
+    ) -> User:
+        """ID-08/ID-11: one normalized email per account; the creation is audited."""
+        if await uow.users.get_by_email(email) is not None:
+            raise DomainError(ErrorCode.DUPLICATE_ENTRY, duplicate_message, {"email": email})
+        user = new_local_user(
+            id=self.deps.ids.new_id(),
+            email=email,
+            role=role,
+            password_hash=self.deps.hasher.hash(password),
+            now=self.deps.clock.now(),
+        )
+        await uow.users.add(user)
+        await self._audit(
+            uow,
+            actor,
+            AuditAction.USER_CREATED,
+            SubjectType.USER,
+            user.id,
+            email=user.email,
+            role=role.value,
+            **audit,
+        )
+        return user
+
+
+class CreateLocalUser(_Provisioning):
     """ID-06–ID-11: provisioning by an admin, a superuser or the operator."""
 
     async def __call__(self, actor: User, *, email: str, password: str, role: Role) -> User:
@@ -67,32 +103,19 @@ class CreateLocalUser(UseCase):
                     actor_role=actor.role.value,
                     target_role=role.value,
                 )
-            if await uow.users.get_by_email(clean) is not None:
-                raise DomainError(
-                    ErrorCode.DUPLICATE_ENTRY, "Email already exists", {"email": clean}
-                )
-            user = new_local_user(
-                id=self.deps.ids.new_id(),
-                email=clean,
-                role=role,
-                password_hash=self.deps.hasher.hash(password),
-                now=self.deps.clock.now(),
-            )
-            await uow.users.add(user)
-            await self._audit(
+            user = await self._add_local_user(
                 uow,
                 actor,
-                AuditAction.USER_CREATED,
-                SubjectType.USER,
-                user.id,
-                email=user.email,
-                role=role.value,
+                email=clean,
+                password=password,
+                role=role,
+                duplicate_message="Email already exists",
             )
             await uow.commit()
         return user
 
 
-class BootstrapSuperuser(UseCase):
+class BootstrapSuperuser(_Provisioning):
     """ID-22, AMB-17: the first superuser; refuses when one exists unless ``force``."""
 
     async def __call__(self, *, email: str, password: str, force: bool = False) -> User:
@@ -102,28 +125,13 @@ class BootstrapSuperuser(UseCase):
         async with self.deps.uow() as uow:
             if not force and await uow.users.count_active(Role.SUPERUSER) > 0:
                 raise conflict("A superuser already exists; use --force to add another")
-            if await uow.users.get_by_email(clean) is not None:
-                raise DomainError(
-                    ErrorCode.DUPLICATE_ENTRY,
-                    "User already exists for that email.",
-                    {"email": clean},
-                )
-            user = new_local_user(
-                id=self.deps.ids.new_id(),
-                email=clean,
-                role=Role.SUPERUSER,
-                password_hash=self.deps.hasher.hash(password),
-                now=self.deps.clock.now(),
-            )
-            await uow.users.add(user)
-            await self._audit(
+            user = await self._add_local_user(
                 uow,
                 actor,
-                AuditAction.USER_CREATED,
-                SubjectType.USER,
-                user.id,
-                email=user.email,
-                role=Role.SUPERUSER.value,
+                email=clean,
+                password=password,
+                role=Role.SUPERUSER,
+                duplicate_message="User already exists for that email.",
                 bootstrap=True,
             )
             await uow.commit()

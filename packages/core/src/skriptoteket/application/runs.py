@@ -1,51 +1,68 @@
-"""Reading, cancelling and recovering run records (VER-20, EXE-07, ED-10, DESIGN §5).
-
-Creating and executing runs arrives with the runners; these use cases work on the records."""
+"""Reading, cancelling and recovering runs, and their artifacts (VER-20, EXE-07/08, ED-10/11,
+RUN-28, DESIGN §5)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 from uuid import UUID
 
 import attrs
 
 from skriptoteket.application.context import UseCase
-from skriptoteket.domain.errors import not_found
-from skriptoteket.domain.identity import User
+from skriptoteket.domain.errors import DomainError, conflict, not_found, validation_error
+from skriptoteket.domain.identity import Role, User, require_at_least_role
 from skriptoteket.domain.policies import can_view_run, can_view_run_logs
-from skriptoteket.domain.runs import RunContext, RunStatus, ToolRun, cancel_run, fail_interrupted
+from skriptoteket.domain.runs import (
+    Artifact,
+    RunContext,
+    RunStatus,
+    ToolRun,
+    cancel_run,
+    fail_interrupted,
+)
+from skriptoteket.ports.repositories import UnitOfWork
 
 INTERRUPTED_MESSAGE = "Körningen avbröts eftersom servern startades om. Försök igen."
 
 
 @attrs.frozen
 class RunView:
-    """A run as its viewer may see it: logs are blanked for those who may not read them."""
+    """A run as its viewer may see it: logs are blanked for those who may not read them;
+    ``queue_position`` is 1 for the next run to start, None when not waiting."""
 
     run: ToolRun
     logs_visible: bool
+    queue_position: int | None = None
 
 
-def _view(actor: User, run: ToolRun) -> RunView:
-    visible = can_view_run_logs(actor, run)
-    shown = run if visible else attrs.evolve(run, stdout=None, stderr=None)
-    return RunView(run=shown, logs_visible=visible)
+class _RunReader(UseCase):
+    def _view(self, actor: User, run: ToolRun) -> RunView:
+        visible = can_view_run_logs(actor, run)
+        shown = run if visible else attrs.evolve(run, stdout=None, stderr=None)
+        position = None
+        if run.status is RunStatus.QUEUED and self.deps.execution is not None:
+            position = self.deps.execution.queue.position(run.id)
+        return RunView(run=shown, logs_visible=visible, queue_position=position)
+
+    async def _visible_run(self, uow: UnitOfWork, actor: User, run_id: UUID) -> ToolRun:
+        """Owner or admin; anyone else gets NOT_FOUND, never FORBIDDEN (ERR-06)."""
+        run = await uow.runs.get(run_id)
+        if run is None or not can_view_run(actor, run):
+            raise not_found("ToolRun", run_id=str(run_id))
+        return run
 
 
-class GetRun(UseCase):
-    """Owner or admin; anyone else gets NOT_FOUND, never FORBIDDEN (ERR-06)."""
-
+class GetRun(_RunReader):
     async def __call__(self, actor: User, *, run_id: UUID) -> RunView:
         async with self.deps.uow(readonly=True) as uow:
             actor = await self._actor(uow, actor)
-            run = await uow.runs.get(run_id)
-        if run is None or not can_view_run(actor, run):
-            raise not_found("ToolRun", run_id=str(run_id))
-        return _view(actor, run)
+            run = await self._visible_run(uow, actor, run_id)
+        return self._view(actor, run)
 
 
-class ListMyRuns(UseCase):
+class ListMyRuns(_RunReader):
     """EXE-11: the actor's runs, newest first, a keyset page at a time."""
 
     async def __call__(
@@ -61,28 +78,41 @@ class ListMyRuns(UseCase):
             runs = await uow.runs.list_for_user(
                 actor.id, context=context, limit=max(1, min(limit, 200)), before=before
             )
-        return [_view(actor, r) for r in runs]
+        return [self._view(actor, r) for r in runs]
 
 
-class CancelRun(UseCase):
-    """Cancel a queued or running run (owner or admin). Stopping a live process is the run
-    queue's part; this records the outcome."""
+class CancelRun(_RunReader):
+    """Cancel a queued or running run (owner or admin): a waiting run leaves the queue, a
+    running one has its sandbox stopped; the row ends ``cancelled``."""
 
     async def __call__(self, actor: User, *, run_id: UUID) -> RunView:
-        async with self.deps.uow() as uow:
+        async with self.deps.uow(readonly=True) as uow:
             actor = await self._actor(uow, actor)
-            run = await uow.runs.get(run_id)
-            if run is None or not can_view_run(actor, run):
-                raise not_found("ToolRun", run_id=str(run_id))
-            cancelled = cancel_run(run, now=self.deps.clock.now())
-            await uow.runs.update(cancelled, expected_status=run.status)
-            await uow.commit()
-        return _view(actor, cancelled)
+            run = await self._visible_run(uow, actor, run_id)
+        if run.status.is_terminal:
+            raise conflict("The run has already finished", status=run.status.value)
+        held = False
+        if self.deps.execution is not None:
+            held = await self.deps.execution.queue.cancel(run.id)
+            if held and run.status is RunStatus.QUEUED:
+                await self.deps.execution.workspaces.remove(run.id)
+        async with self.deps.uow() as uow:
+            current = await self._visible_run(uow, actor, run_id)
+            if not current.status.is_terminal:
+                cancelled = cancel_run(current, now=self.deps.clock.now())
+                try:
+                    await uow.runs.update(cancelled, expected_status=current.status)
+                    await uow.commit()
+                except DomainError:
+                    pass  # it finished meanwhile; report what is stored
+            final = await self._visible_run(uow, actor, run_id)
+        return self._view(actor, final)
 
 
 class FailInterruptedRuns(UseCase):
-    """At start-up: runs a dead process left queued or running are finished as failed, so
-    nothing stays "running" forever (DESIGN §5). Returns how many were finished."""
+    """At start-up of the process that owns execution: runs a dead process left queued or
+    running are finished as failed, so nothing stays "running" forever (DESIGN §5), and the
+    leftover workspaces are removed. Returns how many runs were finished."""
 
     async def __call__(self) -> int:
         count = 0
@@ -94,7 +124,52 @@ class FailInterruptedRuns(UseCase):
                 await uow.runs.update(failed, expected_status=run.status)
                 count += 1
             await uow.commit()
+        if self.deps.execution is not None:
+            await self.deps.execution.workspaces.sweep()
         return count
 
 
-__all__ = ["CancelRun", "FailInterruptedRuns", "GetRun", "ListMyRuns", "RunStatus", "RunView"]
+@attrs.frozen
+class ArtifactFile:
+    artifact: Artifact
+    path: Path
+
+    @property
+    def filename(self) -> str:
+        return self.artifact.path.rsplit("/", 1)[-1]
+
+
+class OpenArtifact(_RunReader):
+    """ED-11, EXE-08: the artifact must be in the manifest and on disk; otherwise NOT_FOUND.
+    ``production_only`` gives the user-facing rule of EXE-07/08 (own production runs)."""
+
+    async def __call__(
+        self, actor: User, *, run_id: UUID, artifact_id: str, production_only: bool = False
+    ) -> ArtifactFile:
+        execution = self.deps.require_execution()
+        async with self.deps.uow(readonly=True) as uow:
+            actor = await self._actor(uow, actor)
+            run = await self._visible_run(uow, actor, run_id)
+        if production_only and (
+            run.context is not RunContext.PRODUCTION or run.requested_by_user_id != actor.id
+        ):
+            raise not_found("ToolRun", run_id=str(run_id))
+        artifact = next((a for a in run.artifacts if a.artifact_id == artifact_id), None)
+        if artifact is None:
+            raise not_found("Artifact", artifact_id=artifact_id)
+        return ArtifactFile(
+            artifact=artifact, path=await execution.artifacts.open(run.id, artifact)
+        )
+
+
+class PruneArtifacts(UseCase):
+    """RUN-28: delete the artifacts of runs older than ``days`` (admin or the operator)."""
+
+    async def __call__(self, actor: User, *, days: int) -> int:
+        if days < 0:
+            raise validation_error("Retention days must be zero or more", days=days)
+        execution = self.deps.require_execution()
+        async with self.deps.uow(readonly=True) as uow:
+            actor = await self._actor(uow, actor)
+            require_at_least_role(actor, Role.ADMIN)
+        return await execution.artifacts.prune(self.deps.clock.now() - timedelta(days=days))

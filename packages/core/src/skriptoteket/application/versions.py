@@ -229,19 +229,52 @@ class PublishResult:
     new_active: ToolVersion
 
 
-async def _activate(
-    uow: UnitOfWork, tool: Tool, activation: Activation, consumed_from: VersionState | None
-) -> None:
-    """VER-19 order: archive previous active → archive consumed → insert new → move pointer."""
-    if activation.archived_previous is not None:
-        await uow.versions.update(activation.archived_previous, expected_state=VersionState.ACTIVE)
-    if activation.consumed is not None and consumed_from is not None:
-        await uow.versions.update(activation.consumed, expected_state=consumed_from)
-    await uow.versions.add(activation.new_active)
-    await uow.tools.update(attrs.evolve(tool, active_version_id=activation.new_active.id))
+class _Activating(UseCase):
+    """Publish and rollback end the same way: VER-19's write order, one audit row, GOV-02."""
+
+    async def _activate(
+        self,
+        uow: UnitOfWork,
+        actor: User,
+        tool: Tool,
+        activation: Activation,
+        previous: ToolVersion | None,
+        *,
+        source: ToolVersion,
+        consumed_from: VersionState | None,
+        action: AuditAction,
+    ) -> PublishResult:
+        # archive previous active → archive consumed → insert new → move pointer (VER-19)
+        if activation.archived_previous is not None:
+            await uow.versions.update(
+                activation.archived_previous, expected_state=VersionState.ACTIVE
+            )
+        if activation.consumed is not None and consumed_from is not None:
+            await uow.versions.update(activation.consumed, expected_state=consumed_from)
+        new = activation.new_active
+        await uow.versions.add(new)
+        await uow.tools.update(attrs.evolve(tool, active_version_id=new.id))
+        await self._audit(
+            uow,
+            actor,
+            action,
+            SubjectType.VERSION,
+            new.id,
+            tool_id=str(tool.id),
+            version_number=new.version_number,
+            from_version_id=str(source.id),
+            previous_active_version_id=str(previous.id) if previous else None,
+        )
+        return PublishResult(
+            tool_id=tool.id,
+            previous_active_version_id=previous.id if previous else None,
+            new_active_version_id=new.id,
+            archived_version_ids=activation.archived_version_ids,
+            new_active=new,
+        )
 
 
-class PublishVersion(UseCase):
+class PublishVersion(_Activating):
     """GOV-01–GOV-03, VER-17, VER-19: admin+; copy-on-activate; catalog visibility unchanged
     (AMB-02)."""
 
@@ -264,27 +297,18 @@ class PublishVersion(UseCase):
                 now=self.deps.clock.now(),
                 change_summary=change_summary,
             )
-            await _activate(uow, tool, activation, VersionState.IN_REVIEW)
-            new = activation.new_active
-            await self._audit(
+            result = await self._activate(
                 uow,
                 actor,
-                AuditAction.VERSION_PUBLISHED,
-                SubjectType.VERSION,
-                new.id,
-                tool_id=str(tool.id),
-                version_number=new.version_number,
-                from_version_id=str(reviewed.id),
-                previous_active_version_id=str(previous.id) if previous else None,
+                tool,
+                activation,
+                previous,
+                source=reviewed,
+                consumed_from=VersionState.IN_REVIEW,
+                action=AuditAction.VERSION_PUBLISHED,
             )
             await uow.commit()
-        return PublishResult(
-            tool_id=tool.id,
-            previous_active_version_id=previous.id if previous else None,
-            new_active_version_id=new.id,
-            archived_version_ids=activation.archived_version_ids,
-            new_active=new,
-        )
+        return result
 
 
 class RequestChanges(UseCase):
@@ -322,7 +346,7 @@ class RequestChanges(UseCase):
         return draft
 
 
-class RollbackVersion(UseCase):
+class RollbackVersion(_Activating):
     """GOV-05, VER-18, AMB-01: superuser; tool-scoped; ``is_published`` unchanged."""
 
     async def __call__(self, actor: User, *, tool_id: UUID, from_version_id: UUID) -> PublishResult:
@@ -345,27 +369,18 @@ class RollbackVersion(UseCase):
                 actor=actor.id,
                 now=self.deps.clock.now(),
             )
-            await _activate(uow, tool, activation, None)
-            new = activation.new_active
-            await self._audit(
+            result = await self._activate(
                 uow,
                 actor,
-                AuditAction.VERSION_ROLLED_BACK,
-                SubjectType.VERSION,
-                new.id,
-                tool_id=str(tool.id),
-                version_number=new.version_number,
-                from_version_id=str(source.id),
-                previous_active_version_id=str(previous.id) if previous else None,
+                tool,
+                activation,
+                previous,
+                source=source,
+                consumed_from=None,
+                action=AuditAction.VERSION_ROLLED_BACK,
             )
             await uow.commit()
-        return PublishResult(
-            tool_id=tool.id,
-            previous_active_version_id=previous.id if previous else None,
-            new_active_version_id=new.id,
-            archived_version_ids=activation.archived_version_ids,
-            new_active=new,
-        )
+        return result
 
 
 class ListVersions(UseCase):

@@ -36,8 +36,11 @@ class RunContext(enum.StrEnum):
 
 @attrs.frozen
 class InputFile:
+    """An uploaded file of a run; ``field`` is the input-schema file field it belongs to."""
+
     name: str
     bytes: int
+    field: str | None = None
 
 
 @attrs.frozen

@@ -14,10 +14,10 @@ The division of labour for one run:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
 import attrs
@@ -95,7 +95,23 @@ class ArtifactStore(Protocol):
         ...
 
 
-RunHandler = Callable[[UUID], Awaitable[None]]
+class RunWorkspaces(Protocol):
+    """Per-run host directories on the executing machine (``input/`` and ``output/``)."""
+
+    async def prepare(self, run_id: UUID, files: Sequence[tuple[str, bytes]]) -> Path:
+        """Create the run's workspace with the (already sanitized) uploads in ``input/``."""
+        ...
+
+    def path(self, run_id: UUID) -> Path: ...
+
+    async def remove(self, run_id: UUID) -> None: ...
+
+    async def sweep(self) -> int:
+        """Remove every workspace (start-up: none can be in use); returns how many."""
+        ...
+
+
+RunHandler = Callable[[UUID], Coroutine[Any, Any, None]]
 
 
 class RunQueue(Protocol):

@@ -131,7 +131,7 @@ def make_run(
         status=status,
         created_at=created_at,
         workdir_path=str(run_id),
-        input_files=(InputFile("klasslista.csv", 1234),),
+        input_files=(InputFile("klasslista.csv", 1234, field="klasslista"),),
         input_values={"gruppstorlek": 4, "titel": "Åk 7B"},
     )
 

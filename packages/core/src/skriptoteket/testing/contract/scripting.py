@@ -9,6 +9,7 @@ import attrs
 from skriptoteket.domain.audit import AuditAction
 from skriptoteket.domain.errors import ErrorCode
 from skriptoteket.domain.identity import Role, User
+from skriptoteket.domain.input_schema import parse_input_schema
 from skriptoteket.domain.runs import RunContext, RunStatus
 from skriptoteket.domain.tools import Tool
 from skriptoteket.domain.versions import VersionState
@@ -57,6 +58,47 @@ class ScriptingContract:
             assert await uow.versions.next_version_number(tool.id) == 3
             assert [v.id for v in await uow.versions.list_for_tool(tool.id)] == [v2.id, v1.id]
             assert await uow.versions.get(uuid.uuid4()) is None
+
+    async def test_version_input_schema_round_trip(self, uow_factory: UnitOfWorkFactory) -> None:
+        """DESIGN §4: a contract-2 version keeps its input schema exactly."""
+        tool, author = await _tool_and_author(uow_factory)
+        schema = parse_input_schema(
+            {
+                "files": [
+                    {
+                        "name": "klasslista",
+                        "label": "Klasslista",
+                        "accept": [".csv", ".xlsx"],
+                        "min_count": 1,
+                        "max_count": 2,
+                    }
+                ],
+                "fields": [
+                    {
+                        "name": "gruppstorlek",
+                        "label": "Gruppstorlek",
+                        "kind": "number",
+                        "default": 4,
+                        "integer": True,
+                        "min": 2,
+                        "max": 10,
+                    },
+                    {"name": "slumpa", "label": "Slumpa", "kind": "checkbox"},
+                    {
+                        "name": "sortering",
+                        "label": "Sortering",
+                        "kind": "choice",
+                        "choices": ["namn", {"value": "klass", "label": "Klass"}],
+                    },
+                ],
+            }
+        )
+        version = attrs.evolve(make_version(tool, author), input_schema=schema)
+        await write(uow_factory, lambda uow: uow.versions.add(version))
+        async with uow_factory(readonly=True) as uow:
+            stored = await uow.versions.get(version.id)
+        assert stored == version
+        assert stored.contract_version == 2
 
     async def test_duplicate_version_number_is_conflict(
         self, uow_factory: UnitOfWorkFactory

@@ -1,0 +1,199 @@
+"""Printable name tags (a Word document, two tags per row) from a class list.
+
+Contract 2: ``inputs`` has ``klasslista`` (one CSV/TXT/XLSX path), ``namnform`` (how to write the
+names), and ``extra_rad`` (an optional second line on every tag, e.g. the class).
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+import zipfile
+
+from skriptoteket_tool import ToolUserError, escape, read_csv_rows
+
+NAME_HEADERS = {
+    "elev",
+    "elever",
+    "elevnamn",
+    "elevens namn",
+    "elev namn",
+    "namn",
+    "name",
+    "student",
+    "fullständigt namn",
+    "för- och efternamn",
+}
+HEADER_SEARCH_ROWS = 25
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _read_xlsx(path: str) -> list[list[str]]:
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:
+        raise ToolUserError("Filen kunde inte läsas som en Excel-fil.") from None
+    try:
+        for sheet in workbook.worksheets:
+            rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            rows = [row for row in rows if any(row)]
+            if rows:
+                return rows
+        return []
+    except Exception:
+        raise ToolUserError("Filen kunde inte läsas som en Excel-fil.") from None
+    finally:
+        workbook.close()
+
+
+def read_table(path: str) -> list[list[str]]:
+    """Non-empty rows of a CSV/TXT or XLSX file, cells as stripped text."""
+    name = os.path.basename(path).lower()
+    if os.path.getsize(path) == 0:
+        raise ToolUserError("Filen är tom.")
+    if name.endswith((".xlsx", ".xlsm")) or zipfile.is_zipfile(path):
+        return _read_xlsx(path)
+    if name.endswith(".xls"):
+        raise ToolUserError(
+            "Gamla Excel-filer (.xls) stöds inte. Spara filen som .xlsx eller .csv i Excel."
+        )
+    return read_csv_rows(path)
+
+
+def _normalise(header: str) -> str:
+    return re.sub(r"\s+", " ", header.strip().lower().rstrip(":"))
+
+
+def read_pupils(path: str) -> list[str]:
+    """Pupil names as written in the file, in file order, from the column named Elev/Namn
+    (or Förnamn + Efternamn)."""
+    rows = read_table(path)
+    if not rows:
+        raise ToolUserError("Filen är tom.")
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        headers = [_normalise(cell) for cell in row]
+        name_cols = [i for i, h in enumerate(headers) if h in NAME_HEADERS]
+        first = [i for i, h in enumerate(headers) if "förnamn" in h and "efternamn" not in h]
+        last = [i for i, h in enumerate(headers) if "efternamn" in h and "förnamn" not in h]
+        if not name_cols and not (first and last):
+            continue
+        pupils = []
+        for data in rows[index + 1 :]:
+
+            def cell(i: int, data: list[str] = data) -> str:
+                return data[i] if i < len(data) else ""
+
+            name = cell(name_cols[0]) if name_cols else f"{cell(first[0])} {cell(last[0])}".strip()
+            if name:
+                pupils.append(name)
+        if not pupils:
+            raise ToolUserError("Inga elever hittades i filen.")
+        return pupils
+    # No header: accept a plain list with one name per line ("Efternamn, Förnamn" is fine).
+    if all(len(row) <= 2 for row in rows):
+        return [", ".join(cell for cell in row if cell) for row in rows]
+    raise ToolUserError(
+        'Hittade ingen kolumn med elevernas namn. Ge kolumnen rubriken "Elev" eller "Namn" '
+        '(eller använd kolumnerna "Förnamn" och "Efternamn").'
+    )
+
+
+def display_name(name: str) -> str:
+    """Turn "Efternamn, Förnamn" into "Förnamn Efternamn"; other names stay as they are."""
+    last, comma, first = name.partition(",")
+    if comma and first.strip() and last.strip() and "," not in first:
+        return f"{first.strip()} {last.strip()}"
+    return name.strip()
+
+
+NAME_FORMS = ("fornamn_efternamn", "bara_fornamn", "som_i_listan")
+TAGS_PER_ROW = 2
+
+
+def format_name(original: str, display: str, form: str) -> str:
+    if form == "som_i_listan":
+        return original.strip()
+    if form == "bara_fornamn":
+        return display.split()[0] if display.split() else display
+    return display
+
+
+def build_document(tags: list[str], extra: str, path: str) -> None:
+    import docx
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
+
+    document = docx.Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(1.5))
+    rows = -(-len(tags) // TAGS_PER_ROW)
+    table = document.add_table(rows=rows, cols=TAGS_PER_ROW)
+    table.style = "Table Grid"
+    for index in range(rows * TAGS_PER_ROW):
+        row, col = divmod(index, TAGS_PER_ROW)
+        table.rows[row].height = Cm(5.2)
+        table.rows[row].height_rule = WD_ROW_HEIGHT_RULE.EXACTLY
+        cell = table.cell(row, col)
+        cell.width = Cm(9.0)
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        if index >= len(tags):
+            continue
+        name_paragraph = cell.paragraphs[0]
+        name_paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = name_paragraph.add_run(tags[index])
+        run.bold = True
+        run.font.size = Pt(28 if len(tags[index]) <= 18 else 20)
+        if extra:
+            extra_paragraph = cell.add_paragraph()
+            extra_paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            extra_run = extra_paragraph.add_run(extra)
+            extra_run.font.size = Pt(14)
+    document.core_properties.title = "Namnskyltar"
+    document.save(path)
+
+
+def run_tool(input_dir: str, output_dir: str, inputs: dict[str, object]) -> str:
+    paths = inputs.get("klasslista") or []
+    if not isinstance(paths, list) or not paths:
+        raise ToolUserError("Välj en klasslista (CSV eller Excel).")
+    form = str(inputs.get("namnform") or "fornamn_efternamn")
+    if form not in NAME_FORMS:
+        raise ToolUserError("Okänd namnform.")
+    extra = " ".join(str(inputs.get("extra_rad") or "").split())[:60]
+    originals = read_pupils(str(paths[0]))
+    tags = [format_name(name, display_name(name), form) for name in originals]
+    os.makedirs(output_dir, exist_ok=True)
+    build_document(tags, extra, os.path.join(output_dir, "namnskyltar.docx"))
+    cards = "".join(
+        '<div style="display:inline-block;width:45%;margin:4px;padding:16px 4px;'
+        'border:1px dashed #888;text-align:center;vertical-align:top">'
+        f'<div style="font-size:1.6em;font-weight:bold">{escape(tag)}</div>'
+        + (f"<div>{escape(extra)}</div>" if extra else "")
+        + "</div>"
+        for tag in tags
+    )
+    pages = -(-len(tags) // 10)
+    return "\n".join(
+        [
+            "<h2>Namnskyltar</h2>",
+            f"<p>{len(tags)} namnskyltar på {pages} {'sida' if pages == 1 else 'sidor'} "
+            "(tio per A4-sida). Ladda ner <code>namnskyltar.docx</code>, skriv ut och klipp "
+            "längs linjerna.</p>",
+            f"<div>{cards}</div>",
+        ]
+    )

@@ -1,0 +1,474 @@
+"""Starting and executing runs through the queue, with a scripted runner (RUN-05–RUN-08,
+RUN-15, RUN-18–RUN-25, RUN-32, RUN-33, EXE-01/03/07/08, DESIGN §5)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from skriptoteket.application.container import Skriptoteket
+from skriptoteket.application.context import ExecutionDeps
+from skriptoteket.application.execution import Upload
+from skriptoteket.builtin.filesystem_artifacts import FilesystemArtifactStore
+from skriptoteket.builtin.inprocess_queue import InProcessRunQueue
+from skriptoteket.builtin.workspaces import FilesystemWorkspaces
+from skriptoteket.domain.errors import DomainError, ErrorCode
+from skriptoteket.domain.run_results import (
+    CONTRACT_VIOLATION,
+    EXTRACTION_VIOLATION,
+    TIMED_OUT,
+    OutputCaps,
+)
+from skriptoteket.domain.runs import RunContext, RunStatus, ToolRun
+from skriptoteket.domain.uploads import InputLimits
+from skriptoteket.ports.execution import RunJob, RunLimits, RunnerOutcome
+from skriptoteket.testing.world import World
+
+Behaviour = Callable[[RunJob], Awaitable[RunnerOutcome]]
+
+
+def result(html: str = "<p>Klart</p>", status: str = "succeeded", **extra: Any) -> bytes:
+    data = {
+        "contract_version": 2,
+        "status": status,
+        "html_output": html,
+        "error_summary": None,
+        "user_error": False,
+        "artifacts": [],
+        **extra,
+    }
+    return json.dumps(data).encode()
+
+
+async def succeed(job: RunJob) -> RunnerOutcome:
+    (job.workspace / "output" / "rapport.txt").write_text("åäö", encoding="utf-8")
+    return RunnerOutcome(stdout="hej", stderr="", result_json=result())
+
+
+class ScriptedRunner:
+    def __init__(self) -> None:
+        self.behaviour: Behaviour = succeed
+        self.jobs: list[RunJob] = []
+        self.cancelled: list[Any] = []
+
+    async def run(self, job: RunJob) -> RunnerOutcome:
+        self.jobs.append(job)
+        try:
+            return await self.behaviour(job)
+        except asyncio.CancelledError:
+            self.cancelled.append(job.run_id)
+            raise
+
+    async def close(self) -> None:
+        return None
+
+
+@attrs.define
+class Harness:
+    world: World
+    runner: ScriptedRunner
+    queue: InProcessRunQueue
+    root: Path
+
+    @property
+    def app(self) -> Skriptoteket:
+        return self.world.app
+
+    async def wait_final(self, run: ToolRun) -> ToolRun:
+        for _ in range(500):
+            view = await self.app.get_run(self.world.admin, run_id=run.id)
+            if view.run.status.is_terminal:
+                return view.run
+            await asyncio.sleep(0.01)
+        raise AssertionError("run never finished")
+
+
+@pytest.fixture
+async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+    world = await World.create()
+    runner = ScriptedRunner()
+    queue = InProcessRunQueue(concurrency=1, max_waiting=3)
+    execution = ExecutionDeps(
+        runner=runner,
+        artifacts=FilesystemArtifactStore(tmp_path / "artifacts"),
+        queue=queue,
+        workspaces=FilesystemWorkspaces(tmp_path / "work"),
+        sandbox_limits=RunLimits(timeout_seconds=5),
+        production_limits=RunLimits(),
+        input_limits=InputLimits(max_files=3, max_file_bytes=1000, max_total_bytes=1500),
+        output_caps=OutputCaps(max_stdout_bytes=10, max_html_bytes=20),
+    )
+    world.app = Skriptoteket(attrs.evolve(world.app.deps, execution=execution))
+    await queue.start(world.app.execute_run)
+    try:
+        yield Harness(world, runner, queue, tmp_path)
+    finally:
+        await queue.close()
+
+
+CSV = Upload(filename="klasslista.csv", data="Namn;E-post\nÅsa;asa@x.se\n".encode())
+
+
+async def published(h: Harness, **kwargs: Any) -> Any:
+    tool, _ = await h.world.published_tool(**kwargs)
+    return tool
+
+
+async def test_production_run_succeeds_and_its_artifact_downloads_EXE_03_RUN_25(
+    harness: Harness,
+) -> None:
+    h = harness
+    tool = await published(h)
+    run = await h.app.start_production_run(h.world.user, slug=tool.slug, uploads=[CSV])
+    assert run.status is RunStatus.QUEUED
+    final = await h.wait_final(run)
+    assert final.status is RunStatus.SUCCEEDED
+    assert final.html_output == "<p>Klart</p>"
+    assert final.started_at is not None
+    assert final.finished_at is not None
+    assert [(a.artifact_id, a.path, a.bytes) for a in final.artifacts] == [
+        ("output_rapport_txt", "output/rapport.txt", 6)
+    ]
+    job = h.runner.jobs[0]
+    assert (job.context, job.contract_version, job.input_names) == (
+        RunContext.PRODUCTION,
+        1,
+        ("klasslista.csv",),
+    )
+    file = await h.app.open_artifact(
+        h.world.user, run_id=run.id, artifact_id="output_rapport_txt", production_only=True
+    )
+    assert file.path.read_text(encoding="utf-8") == "åäö"
+    assert file.filename == "rapport.txt"
+    assert not (h.root / "work" / str(run.id)).exists()  # workspace removed
+    view = await h.app.get_run(h.world.user, run_id=run.id)
+    assert view.run.stdout is None  # EXE-04: users never see logs of production runs
+    assert (await h.app.get_run(h.world.admin, run_id=run.id)).run.stdout == "hej"
+
+
+async def test_other_users_get_not_found_ERR_06_EXE_08(harness: Harness) -> None:
+    h = harness
+    tool = await published(h)
+    run = await h.wait_final(
+        await h.app.start_production_run(h.world.user, slug=tool.slug, uploads=[CSV])
+    )
+    for call in (
+        h.app.get_run(h.world.contributor, run_id=run.id),
+        h.app.open_artifact(h.world.contributor, run_id=run.id, artifact_id="output_rapport_txt"),
+        h.app.open_artifact(h.world.user, run_id=run.id, artifact_id="saknas"),
+    ):
+        with pytest.raises(DomainError) as info:
+            await call
+        assert info.value.code is ErrorCode.NOT_FOUND
+
+
+async def test_unrunnable_tools_are_not_found_EXE_01(harness: Harness) -> None:
+    h = harness
+    draft_only = await h.world.tool()
+    for slug in (draft_only.slug, "finns-inte"):
+        with pytest.raises(DomainError) as info:
+            await h.app.start_production_run(h.world.user, slug=slug, uploads=[CSV])
+        assert info.value.code is ErrorCode.NOT_FOUND
+    assert h.runner.jobs == []
+
+
+async def test_sandbox_permissions_follow_the_matrix(harness: Harness) -> None:
+    """§6.3, VER-24: own drafts for maintainers, any version for admins."""
+    h = harness
+    tool = await h.world.tool()
+    draft = await h.world.draft(tool)
+    for actor, message in [(h.world.user, None), (h.world.other_contributor, None)]:
+        with pytest.raises(DomainError) as info:
+            await h.app.start_sandbox_run(actor, version_id=draft.id, uploads=[CSV])
+        assert info.value.code is ErrorCode.FORBIDDEN, message
+    mine = await h.app.start_sandbox_run(h.world.contributor, version_id=draft.id, uploads=[CSV])
+    assert (await h.wait_final(mine)).status is RunStatus.SUCCEEDED
+    admins = await h.app.start_sandbox_run(h.world.admin, version_id=draft.id, uploads=[CSV])
+    final = await h.wait_final(admins)
+    assert final.context is RunContext.SANDBOX
+    author_view = await h.app.get_run(h.world.contributor, run_id=mine.id)
+    assert author_view.run.stdout == "hej"  # sandbox logs are shown to their author
+
+
+async def test_syntax_error_fails_without_calling_the_runner_RUN_08(harness: Harness) -> None:
+    h = harness
+    tool = await h.world.tool()
+    draft = await h.world.draft(tool, source="def run_tool(a, b)\n    return 'x'\n")
+    run = await h.app.start_sandbox_run(h.world.admin, version_id=draft.id, uploads=[CSV])
+    assert run.status is RunStatus.FAILED
+    assert run.error_summary is not None
+    assert run.error_summary.startswith("SyntaxError: expected ':' (line 1, col 19)")
+    assert run.error_summary.endswith("\ndef run_tool(a, b)\n                  ^")
+    assert h.runner.jobs == []
+
+
+@pytest.mark.parametrize(
+    ("outcome", "status", "summary"),
+    [
+        (RunnerOutcome("", "", None, timed_out=True), RunStatus.TIMED_OUT, TIMED_OUT),
+        (RunnerOutcome("", "", b"{not json"), RunStatus.FAILED, CONTRACT_VIOLATION),
+        (RunnerOutcome("", "", result(contract_version=9)), RunStatus.FAILED, CONTRACT_VIOLATION),
+        (
+            RunnerOutcome("", "", result(artifacts=[{"path": "../etc/passwd", "bytes": 1}])),
+            RunStatus.FAILED,
+            CONTRACT_VIOLATION,
+        ),
+        (RunnerOutcome("", "", None, exit_code=None), RunStatus.FAILED, CONTRACT_VIOLATION),
+        (
+            RunnerOutcome("", "", None, exit_code=137),
+            RunStatus.FAILED,
+            "Execution failed (the tool was stopped: it used too much memory or too many "
+            "processes).",
+        ),
+        (
+            RunnerOutcome(
+                "",
+                "Traceback",
+                result(
+                    status="failed", html="x", error_summary="Tool execution failed (KeyError)."
+                ),
+            ),
+            RunStatus.FAILED,
+            "Tool execution failed (KeyError).",
+        ),
+        (
+            RunnerOutcome(
+                "",
+                "",
+                result(
+                    status="failed",
+                    html="",
+                    user_error=True,
+                    error_summary="Filen saknar kolumnen E-post",
+                ),
+            ),
+            RunStatus.FAILED,
+            "Filen saknar kolumnen E-post",
+        ),
+    ],
+)
+async def test_outcomes_become_run_data_RUN_05_RUN_07_RUN_18(
+    harness: Harness, outcome: RunnerOutcome, status: RunStatus, summary: str
+) -> None:
+    h = harness
+
+    async def behave(job: RunJob) -> RunnerOutcome:
+        return outcome
+
+    h.runner.behaviour = behave
+    tool = await published(h)
+    final = await h.wait_final(
+        await h.app.start_production_run(h.world.user, slug=tool.slug, uploads=[CSV])
+    )
+    assert (final.status, final.error_summary) == (status, summary)
+    assert final.html_output == ""
+
+
+async def test_unsafe_output_is_an_extraction_violation_RUN_23_RUN_24(harness: Harness) -> None:
+    h = harness
+
+    async def symlink_out(job: RunJob) -> RunnerOutcome:
+        os.symlink("/etc/passwd", job.workspace / "output" / "losen.txt")
+        return RunnerOutcome("", "", result())
+
+    h.runner.behaviour = symlink_out
+    tool = await published(h)
+    final = await h.wait_final(
+        await h.app.start_production_run(h.world.user, slug=tool.slug, uploads=[CSV])
+    )
+    assert (final.status, final.error_summary, final.artifacts) == (
+        RunStatus.FAILED,
+        EXTRACTION_VIOLATION,
+        (),
+    )
+
+
+async def test_outputs_are_capped_at_utf8_boundaries_RUN_19(harness: Harness) -> None:
+    h = harness
+
+    async def flood(job: RunJob) -> RunnerOutcome:
+        return RunnerOutcome("ååååååååååå", "", result(html="<p>" + "ä" * 100 + "</p>"))
+
+    h.runner.behaviour = flood
+    tool = await published(h)
+    final = await h.wait_final(
+        await h.app.start_production_run(h.world.user, slug=tool.slug, uploads=[CSV])
+    )
+    assert final.stdout == "ååååå"
+    assert final.html_output is not None
+    assert len(final.html_output.encode()) <= 20
+    assert final.html_output == "<p>" + "ä" * 8
+
+
+async def test_queue_positions_cancel_and_full_queue(harness: Harness) -> None:
+    """DESIGN §5: positions, cancel of queued and running runs, 503 only when full."""
+    h = harness
+    gate = asyncio.Event()
+
+    async def block(job: RunJob) -> RunnerOutcome:
+        await gate.wait()
+        return await succeed(job)
+
+    h.runner.behaviour = block
+    tool = await published(h)
+    runs = [
+        await h.app.start_production_run(h.world.user, slug=tool.slug, uploads=[CSV])
+        for _ in range(4)
+    ]
+    await asyncio.sleep(0.05)
+    positions = [(await h.app.get_run(h.world.user, run_id=r.id)).queue_position for r in runs]
+    assert positions == [None, 1, 2, 3]
+    with pytest.raises(DomainError) as info:
+        await h.app.start_production_run(h.world.user, slug=tool.slug, uploads=[CSV])
+    assert info.value.code is ErrorCode.SERVICE_UNAVAILABLE
+    rejected = [r for r in h.world.store.state.runs.values() if r.id not in {x.id for x in runs}]
+    assert [r.status for r in rejected] == [RunStatus.FAILED]  # nothing stays queued
+
+    queued = await h.app.cancel_run(h.world.user, run_id=runs[2].id)
+    assert queued.run.status is RunStatus.CANCELLED
+    running = await h.app.cancel_run(h.world.user, run_id=runs[0].id)
+    assert running.run.status is RunStatus.CANCELLED
+    assert h.runner.cancelled == [runs[0].id]
+    gate.set()
+    finals = [await h.wait_final(r) for r in runs]
+    assert [f.status for f in finals] == [
+        RunStatus.CANCELLED,
+        RunStatus.SUCCEEDED,
+        RunStatus.CANCELLED,
+        RunStatus.SUCCEEDED,
+    ]
+    assert [j.run_id for j in h.runner.jobs] == [runs[0].id, runs[1].id, runs[3].id]
+    with pytest.raises(DomainError) as again:
+        await h.app.cancel_run(h.world.user, run_id=runs[1].id)
+    assert again.value.code is ErrorCode.CONFLICT
+    assert list((h.root / "work").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("../etc/passwd", "may not contain /"),
+        ("a\x00b.csv", "control characters"),
+        ("x" * 300 + ".csv", "longer than 255"),
+        ("..", "dots only"),
+        ("  ", "empty"),
+    ],
+)
+async def test_hostile_upload_names_are_rejected_RUN_15(
+    harness: Harness, name: str, message: str
+) -> None:
+    h = harness
+    tool = await published(h)
+    with pytest.raises(DomainError) as info:
+        await h.app.start_production_run(
+            h.world.user, slug=tool.slug, uploads=[Upload(filename=name, data=b"x")]
+        )
+    assert info.value.code is ErrorCode.VALIDATION_ERROR
+    assert message in info.value.message
+    assert h.world.store.state.runs == {}
+
+
+async def test_input_caps_and_contract_1_needs_one_file(harness: Harness) -> None:
+    h = harness
+    tool = await published(h)
+    cases = [
+        [Upload(filename="stor.csv", data=b"x" * 1001)],
+        [Upload(filename=f"{i}.csv", data=b"x") for i in range(4)],
+        [Upload(filename="a.csv", data=b"x" * 800), Upload(filename="b.csv", data=b"x" * 800)],
+        [Upload(filename="a.csv", data=b"x"), Upload(filename="A.CSV", data=b"x")],
+        [],
+        [Upload(filename="a.csv", data=b"x"), Upload(filename="b.csv", data=b"x")],
+    ]
+    for uploads in cases:
+        with pytest.raises(DomainError) as info:
+            await h.app.start_production_run(h.world.user, slug=tool.slug, uploads=uploads)
+        assert info.value.code is ErrorCode.VALIDATION_ERROR, uploads
+    nameless = await h.app.start_production_run(
+        h.world.user, slug=tool.slug, uploads=[Upload(filename=None, data=b"x")]
+    )
+    assert nameless.input_files[0].name == "input.bin"
+
+
+async def test_contract_2_inputs_reach_the_job(harness: Harness) -> None:
+    h = harness
+    tool = await h.world.tool()
+    schema = {
+        "files": [{"name": "klasslista", "label": "Klasslista", "accept": [".csv"]}],
+        "fields": [
+            {
+                "name": "gruppstorlek",
+                "label": "Gruppstorlek",
+                "kind": "number",
+                "integer": True,
+                "default": 4,
+                "min": 2,
+            }
+        ],
+    }
+    draft = await h.app.create_draft_version(
+        h.world.admin,
+        tool_id=tool.id,
+        input_schema=schema,
+        source_code="def run_tool(input_dir, output_dir, inputs):\n    return 'x'\n",
+    )
+    with pytest.raises(DomainError) as wrong_type:
+        await h.app.start_sandbox_run(
+            h.world.admin, version_id=draft.id, uploads=[Upload(filename="lista.xlsx", data=b"x")]
+        )
+    assert wrong_type.value.code is ErrorCode.VALIDATION_ERROR
+    with pytest.raises(DomainError) as too_small:
+        await h.app.start_sandbox_run(
+            h.world.admin, version_id=draft.id, uploads=[CSV], values={"gruppstorlek": "1"}
+        )
+    assert too_small.value.code is ErrorCode.VALIDATION_ERROR
+    run = await h.app.start_sandbox_run(
+        h.world.admin, version_id=draft.id, uploads=[CSV], values={"gruppstorlek": "5"}
+    )
+    await h.wait_final(run)
+    job = h.runner.jobs[-1]
+    assert job.contract_version == 2
+    assert dict(job.inputs) == {"gruppstorlek": 5, "__files__": {"klasslista": ["klasslista.csv"]}}
+    assert job.limits.timeout_seconds == 5  # sandbox timeout
+
+
+async def test_interrupted_runs_fail_at_start_up(harness: Harness) -> None:
+    h = harness
+    _tool, result_ = await h.world.published_tool()
+    queued = await h.world.add_run(result_.new_active, h.world.user)
+    running = await h.world.add_run(result_.new_active, h.world.user, status=RunStatus.RUNNING)
+    (h.root / "work" / str(queued.id)).mkdir(parents=True)
+    assert await h.app.fail_interrupted_runs() == 2
+    for run in (queued, running):
+        stored = h.world.store.state.runs[run.id]
+        assert stored.status is RunStatus.FAILED
+        assert stored.error_summary is not None
+        assert "startades om" in stored.error_summary
+    assert list((h.root / "work").iterdir()) == []
+
+
+async def test_prune_artifacts_RUN_28(harness: Harness) -> None:
+    h = harness
+    tool = await published(h)
+    run = await h.wait_final(
+        await h.app.start_production_run(h.world.user, slug=tool.slug, uploads=[CSV])
+    )
+    (h.root / "artifacts" / "not-a-run").mkdir()
+    h.world.clock.set(datetime.now(UTC))  # file times are real
+    assert await h.app.prune_artifacts(h.world.admin, days=1) == 0
+    old = (h.root / "artifacts" / str(run.id)).stat().st_mtime - 3 * 86400
+    os.utime(h.root / "artifacts" / str(run.id), (old, old))
+    assert await h.app.prune_artifacts(h.world.admin, days=1) == 1
+    assert (h.root / "artifacts" / "not-a-run").exists()
+    with pytest.raises(DomainError) as info:
+        await h.app.prune_artifacts(h.world.admin, days=-1)
+    assert info.value.code is ErrorCode.VALIDATION_ERROR
+    with pytest.raises(DomainError) as denied:
+        await h.app.prune_artifacts(h.world.user, days=1)
+    assert denied.value.code is ErrorCode.FORBIDDEN
