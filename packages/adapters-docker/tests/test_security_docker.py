@@ -135,6 +135,13 @@ def run_tool(i, o):
     report["caps"] = status["CapEff"].strip()
     report["nnp"] = status["NoNewPrivs"].strip()
     report["docker_sock"] = os.path.exists("/var/run/docker.sock")
+    try:
+        os.listdir("/proc/1/fd")
+        report["agent_fds"] = "readable"
+    except OSError as error:
+        report["agent_fds"] = type(error).__name__
+    os.kill(1, 9)  # PID 1 (the agent) ignores it
+    report["agent_alive"] = os.path.exists("/proc/1")
     return json.dumps(report)
 """
     report = json.loads(
@@ -147,6 +154,8 @@ def run_tool(i, o):
     assert int(report["caps"], 16) == 0
     assert report["nnp"] == "1"
     assert report["docker_sock"] is False
+    assert report["agent_fds"] == "PermissionError"
+    assert report["agent_alive"] is True
 
 
 async def test_network_is_none(

@@ -6,6 +6,7 @@ import io
 import json
 import tarfile
 from pathlib import Path
+from typing import Any
 
 from skriptoteket_docker.transfer import Collected, collect
 
@@ -109,3 +110,31 @@ def test_oversized_result_is_dropped(tmp_path: Path) -> None:
     collect(_tar([("result.json", b"x" * 2000)]), out, tmp_path / "output", **CAPS)
     assert out.result_json is None
     assert ("result.json", "too large") in out.skipped
+
+
+def test_inputs_document_accepts_the_apps_files_mapping(tmp_path: Path) -> None:
+    import uuid
+
+    from skriptoteket.domain.runs import RunContext
+    from skriptoteket.ports.execution import RunJob, RunLimits
+    from skriptoteket_docker.transfer import inputs_document
+
+    def job(inputs: Any) -> RunJob:
+        return RunJob(
+            run_id=uuid.uuid4(),
+            tool_id=uuid.uuid4(),
+            version_id=uuid.uuid4(),
+            context=RunContext.SANDBOX,
+            source_code="",
+            entrypoint="run_tool",
+            contract_version=2,
+            workspace=tmp_path,
+            input_names=("a.csv",),
+            inputs=inputs,
+            limits=RunLimits(),
+        )
+
+    app_style = {"rubrik": "x", "__files__": {"lista": ["a.csv"]}}
+    assert json.loads(inputs_document(job(app_style))) == app_style
+    list_style = {"rubrik": "x", "lista": ["a.csv"]}
+    assert json.loads(inputs_document(job(list_style))) == app_style

@@ -18,6 +18,7 @@ import os
 import socket
 import struct
 import tarfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -52,11 +53,16 @@ def job_env(job: RunJob) -> dict[str, str]:
 
 
 def inputs_document(job: RunJob) -> bytes:
-    """``inputs.json`` for contract 2: value fields as is, file fields under ``__files__``."""
+    """``inputs.json`` for contract 2. The app passes file fields under ``__files__`` (field →
+    names); list values outside it are taken as file fields too. Names are relative to input/."""
     values: dict[str, Any] = {}
     files: dict[str, list[str]] = {}
-    for key, value in job.inputs.items():
-        if isinstance(value, list):
+    raw: Mapping[str, Any] = job.inputs
+    for key, value in raw.items():
+        if key == "__files__" and isinstance(value, dict):
+            for field, names in value.items():
+                files[str(field)] = [str(n) for n in names]
+        elif isinstance(value, list):
             files[key] = [str(v) for v in value]
         else:
             values[key] = value
