@@ -134,7 +134,7 @@ def test_unknown_backend_names_what_is_installed() -> None:
     with pytest.raises(BackendNotFound) as runner:
         plugins.select_runner(Settings(runner="docker"))
     assert str(runner.value) == (
-        "No runner backend named 'docker' (SKRIPTOTEKET_RUNNER); installed: echo; "
+        "No runner backend named 'docker' (SKRIPTOTEKET_RUNNER); installed: echo, local; "
         "install it with: pip install skriptoteket-docker"
     )
     with pytest.raises(BackendNotFound) as store:
@@ -160,6 +160,7 @@ def test_plugin_infos_name_distribution_and_hooks() -> None:
         "skriptoteket_register_artifact_stores",
         "skriptoteket_register_repositories",
         "skriptoteket_register_run_queues",
+        "skriptoteket_register_runners",
     )
     assert builtin.distribution == "skriptoteket"
 

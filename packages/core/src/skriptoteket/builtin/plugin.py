@@ -1,5 +1,5 @@
-"""The built-in plugin: the in-memory repositories (tests, embedding), the filesystem artifact
-store and the in-process run queue. Standard library only."""
+"""The built-in plugin: the in-memory repositories (tests, embedding), the ``local`` runner, the
+filesystem artifact store and the in-process run queue. Standard library only."""
 
 from __future__ import annotations
 
@@ -8,9 +8,15 @@ from contextlib import asynccontextmanager
 
 from skriptoteket.builtin.filesystem_artifacts import FilesystemArtifactStore
 from skriptoteket.builtin.inprocess_queue import InProcessRunQueue
+from skriptoteket.builtin.local_runner import LocalRunner
 from skriptoteket.builtin.memory.uow import MemoryStore
 from skriptoteket.plugins.markers import hookimpl
-from skriptoteket.plugins.records import ArtifactStoreBackend, RepositoryBackend, RunQueueBackend
+from skriptoteket.plugins.records import (
+    ArtifactStoreBackend,
+    RepositoryBackend,
+    RunnerBackend,
+    RunQueueBackend,
+)
 from skriptoteket.ports.execution import ArtifactStore, RunQueue
 from skriptoteket.ports.repositories import UnitOfWorkFactory
 from skriptoteket.settings import Settings
@@ -56,4 +62,13 @@ def skriptoteket_register_run_queues() -> Iterable[RunQueueBackend]:
         name="inprocess",
         create=create_inprocess_queue,
         description="Bounded in-process queue (SKRIPTOTEKET_RUN_CONCURRENCY, _RUN_QUEUE_MAX)",
+    )
+
+
+@hookimpl
+def skriptoteket_register_runners() -> Iterable[RunnerBackend]:
+    yield RunnerBackend(
+        name="local",
+        create=LocalRunner.from_settings,
+        description="A separate Python process per run, isolated by bubblewrap where installed",
     )

@@ -1,0 +1,405 @@
+"""The ``local`` runner: each run is a separate Python process in a fresh private directory,
+isolated by bubblewrap where it works (see ``local_sandbox`` for what each level enforces).
+
+Per run: a 0700 temp dir under the runner's temp root; the wrapper and ``skriptoteket_tool`` are
+bound (bubblewrap) or copied (otherwise) read-only into ``runner/``; rlimits (CPU, address
+space, file size, processes, no core dumps); a per-run pids cgroup where the host allows one; a
+wall-clock timeout that SIGKILLs the whole process group; stdout/stderr drained concurrently and
+capped; a disk watchdog on the writable host directories. ``result.json`` is read without
+following links. Symlinks, FIFOs and devices the tool leaves in ``workspace/output`` are left in
+place (counted in the diagnostics) so the artifact store rejects them (RUN-23, RUN-24); nothing
+here ever follows them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import contextlib
+import json
+import math
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import attrs
+
+from skriptoteket.builtin import local_sandbox as sb
+from skriptoteket.builtin.local_cgroup import PidsCgroups, RunCgroup
+from skriptoteket.ports.execution import RunJob, RunLimits, RunnerOutcome
+from skriptoteket.sandbox import TOOL_MODULE_PATH, WRAPPER_PATH
+from skriptoteket.settings import Settings
+
+DRAIN_GRACE_SECONDS = 2.0
+WATCH_INTERVAL_SECONDS = 0.05
+CHUNK = 65536
+
+
+@attrs.frozen
+class _Plan:
+    isolation: str  # bubblewrap | netns | none
+    bwrap: str | None = None
+    flags: tuple[str, ...] = ()
+    dirs: tuple[str, ...] = ()
+    preexec: Callable[[], None] | None = None
+    cgroups: PidsCgroups | None = None
+
+
+class LocalRunner:
+    """A ``Runner`` for one machine and trusted authors (DESIGN §5)."""
+
+    def __init__(
+        self,
+        python: str | None = None,
+        *,
+        temp_root: Path | None = None,
+        use_bubblewrap: bool = True,
+        use_cgroups: bool = True,
+    ) -> None:
+        self.python = python or sys.executable
+        self.temp_root = temp_root or Path(tempfile.gettempdir()) / f"skriptoteket-{os.getuid()}"
+        self._use_bubblewrap = use_bubblewrap
+        self._use_cgroups = use_cgroups
+        self._plan: _Plan | None = None
+        self._plan_lock = asyncio.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LocalRunner:
+        return cls(settings.runner_python or None)
+
+    async def isolation_report(self) -> dict[str, str]:
+        """What this runner enforces on this host (probed once): ``isolation`` is
+        bubblewrap, netns or none; ``processes`` is cgroup, rlimit or none."""
+        plan = await self._get_plan()
+        bound = "cgroup" if plan.cgroups is not None else _process_bound(plan, None)
+        return {"isolation": plan.isolation, "processes": bound}
+
+    async def run(self, job: RunJob) -> RunnerOutcome:
+        plan = await self._get_plan()
+        job_dir = Path(tempfile.mkdtemp(prefix="run-", dir=self.temp_root))
+        cgroup: RunCgroup | None = None
+        spawned: _Spawned | None = None
+        try:
+            argv, env, cwd = self._prepare(plan, job, job_dir)
+            if plan.cgroups is not None:
+                cgroup = plan.cgroups.create(job.limits.max_processes)
+            preexec = sb.join_cgroup(cgroup.procs_fd if cgroup else None, plan.preexec)
+            spawned = await _spawn(argv, env, cwd, preexec)
+            if cgroup is not None:
+                cgroup.close_fd()
+            outcome = await self._supervise(spawned, cgroup, job, job_dir)
+            diagnostics = {
+                "isolation": plan.isolation,
+                "processes": _process_bound(plan, cgroup),
+                **outcome.diagnostics,
+            }
+            return attrs.evolve(outcome, diagnostics=diagnostics)
+        finally:
+            if spawned is not None:
+                sb.kill_group(spawned.pid)
+                await asyncio.shield(spawned.protocol.exited)
+            if cgroup is not None:
+                await asyncio.shield(cgroup.remove())
+            if spawned is not None:
+                spawned.transport.close()
+            _remove_tree(job_dir)
+
+    async def close(self) -> None:
+        return None
+
+    # -- set-up -------------------------------------------------------------------------------
+
+    async def _get_plan(self) -> _Plan:
+        async with self._plan_lock:
+            if self._plan is None:
+                self._plan = await asyncio.to_thread(self._probe)
+            return self._plan
+
+    def _probe(self) -> _Plan:
+        self.temp_root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = self.temp_root.lstat()
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+            raise RuntimeError(f"runner temp root {self.temp_root} is not a directory we own")
+        os.chmod(self.temp_root, 0o700)
+        cgroups = PidsCgroups.probe() if self._use_cgroups else None
+        if self._use_bubblewrap:
+            dirs = sb.python_dirs(self.python)
+            found = sb.probe_bubblewrap(self.python, dirs)
+            if found is not None:
+                bwrap, flags = found
+                return _Plan("bubblewrap", bwrap, flags, dirs, None, cgroups)
+        mode, preexec = sb.probe_network_namespace(self.python)
+        return _Plan(mode, preexec=preexec or sb.pdeathsig_preexec(), cgroups=cgroups)
+
+    def _prepare(
+        self, plan: _Plan, job: RunJob, job_dir: Path
+    ) -> tuple[list[str], dict[str, str], str]:
+        (job_dir / "script.py").write_text(job.source_code, encoding="utf-8")
+        (job_dir / "result").mkdir()
+        if job.contract_version >= 2:
+            inputs = json.dumps(_wrapper_inputs(job), ensure_ascii=False)
+            (job_dir / "inputs.json").write_text(inputs, encoding="utf-8")
+        output_dir = job.workspace / "output"
+        output_dir.mkdir(parents=True, exist_ok=True)
+        input_dir = job.workspace / "input"
+        input_dir.mkdir(parents=True, exist_ok=True)
+        sandboxed = plan.isolation == "bubblewrap"
+        root = "/sandbox" if sandboxed else str(job_dir)
+        paths = sb.SandboxPaths(job_dir, input_dir, output_dir, root)
+        first_input = job.input_names[0] if job.input_names else "input.bin"
+        if sandboxed:
+            home, tmp = "/tmp/home", "/tmp"
+        else:
+            home, tmp = str(job_dir / "home"), str(job_dir / "tmp")
+            os.symlink(input_dir, job_dir / "input")
+            os.symlink(output_dir, job_dir / "output")
+            (job_dir / "home").mkdir()
+            (job_dir / "tmp").mkdir()
+            runner_dir = job_dir / "runner"
+            runner_dir.mkdir()
+            for source in (WRAPPER_PATH, TOOL_MODULE_PATH):
+                shutil.copyfile(source, runner_dir / source.name)
+                os.chmod(runner_dir / source.name, 0o444)
+        env = sb.sandbox_env(
+            paths,
+            entrypoint=job.entrypoint,
+            contract=job.contract_version,
+            input_path=paths.inside("input/" + first_input),
+            home=home,
+            tmp=tmp,
+        )
+        limits = _process_limits(job.limits)
+        command = sb.launcher_argv(
+            self.python, paths.inside("runner/wrapper.py"), str(job.run_id), limits
+        )
+        if not sandboxed:
+            return command, env, str(job_dir)
+        assert plan.bwrap is not None
+        argv = sb.bubblewrap_argv(plan.bwrap, plan.flags, plan.dirs, paths, env, limits, command)
+        return argv, {}, str(job_dir)
+
+    # -- the run ------------------------------------------------------------------------------
+
+    async def _supervise(
+        self, spawned: _Spawned, cgroup: RunCgroup | None, job: RunJob, job_dir: Path
+    ) -> RunnerOutcome:
+        limits = job.limits
+        stdout = asyncio.create_task(_drain(spawned.stdout, limits.max_stdout_bytes))
+        stderr = asyncio.create_task(_drain(spawned.stderr, limits.max_stderr_bytes))
+        watched = [job_dir, job.workspace / "output"]
+        watchdog = asyncio.create_task(_watch_disk(watched, limits.work_area_bytes))
+        exited = spawned.protocol.exited
+        diagnostics: dict[str, str] = {}
+        timed_out = False
+        try:
+            done, _ = await asyncio.wait(
+                {exited, watchdog},
+                timeout=limits.timeout_seconds,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            if exited not in done:
+                sb.kill_group(spawned.pid)
+                if watchdog in done:
+                    diagnostics["killed"] = "work area limit exceeded"
+                else:
+                    timed_out = True
+                    diagnostics["killed"] = "timeout"
+            await asyncio.shield(exited)
+            sb.kill_group(spawned.pid)  # background children left by the tool
+            if cgroup is not None:
+                cgroup.kill_all()  # and those that left the process group
+            out, err = await _collect(stdout, stderr)
+        finally:
+            for task in (stdout, stderr, watchdog):
+                task.cancel()
+            await asyncio.gather(stdout, stderr, watchdog, return_exceptions=True)
+        for name, (_, total) in (("stdout", out), ("stderr", err)):
+            if total > (limits.max_stdout_bytes if name == "stdout" else limits.max_stderr_bytes):
+                diagnostics[f"{name}_truncated"] = f"{total} bytes written"
+        result_json = _read_result(job_dir / "result" / "result.json", limits.max_result_bytes)
+        if result_json is None:
+            diagnostics["result"] = "missing or too large"
+        diagnostics.update(_inspect_output(job.workspace / "output"))
+        return RunnerOutcome(
+            stdout=_decode(out[0]),
+            stderr=_decode(err[0]),
+            result_json=result_json,
+            timed_out=timed_out,
+            exit_code=spawned.transport.get_returncode(),
+            diagnostics=diagnostics,
+        )
+
+
+class _ExitProtocol(asyncio.subprocess.SubprocessStreamProtocol):
+    """Tells when the child exits, even while a descendant still holds its pipes open
+    (``Process.wait`` in Python 3.11 waits for the pipes as well)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(limit=CHUNK, loop=loop)
+        self.exited: asyncio.Future[None] = loop.create_future()
+
+    def process_exited(self) -> None:
+        super().process_exited()
+        if not self.exited.done():
+            self.exited.set_result(None)
+
+
+@attrs.frozen
+class _Spawned:
+    transport: asyncio.SubprocessTransport
+    protocol: _ExitProtocol
+    stdout: asyncio.StreamReader
+    stderr: asyncio.StreamReader
+
+    @property
+    def pid(self) -> int:
+        return self.transport.get_pid()
+
+
+async def _spawn(
+    argv: list[str], env: dict[str, str], cwd: str, preexec: Callable[[], None] | None
+) -> _Spawned:
+    loop = asyncio.get_running_loop()
+    transport, protocol = await loop.subprocess_exec(
+        lambda: _ExitProtocol(loop),
+        *argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=cwd,
+        start_new_session=True,
+        preexec_fn=preexec,
+    )
+    assert protocol.stdout is not None
+    assert protocol.stderr is not None
+    return _Spawned(transport, protocol, protocol.stdout, protocol.stderr)
+
+
+def _wrapper_inputs(job: RunJob) -> dict[str, object]:
+    """``inputs.json`` for contract 2: value fields as they are; file fields (lists of upload
+    names) under ``__files__``, which the wrapper turns into paths. A ``__files__`` mapping the
+    caller put in ``job.inputs`` is kept."""
+    values: dict[str, object] = {}
+    files: dict[str, object] = {}
+    raw: Mapping[str, object] = job.inputs
+    for key, value in raw.items():
+        if key == "__files__" and isinstance(value, Mapping):
+            files.update(value)
+        elif isinstance(value, list):
+            files[key] = list(value)
+        else:
+            values[key] = value
+    return {**values, "__files__": files}
+
+
+def _process_limits(limits: RunLimits) -> sb.ProcessLimits:
+    return sb.ProcessLimits(
+        cpu_seconds=math.ceil(limits.timeout_seconds) + 1,
+        address_space=limits.memory_bytes,
+        file_size=limits.max_file_bytes,
+        processes=limits.max_processes,
+        work_area=limits.work_area_bytes,
+    )
+
+
+def _process_bound(plan: _Plan, cgroup: RunCgroup | None) -> str:
+    if cgroup is not None:
+        return "cgroup"
+    return "rlimit" if os.getuid() != 0 else "none (RLIMIT_NPROC does not bind root)"
+
+
+async def _drain(stream: asyncio.StreamReader, cap: int) -> tuple[bytes, int]:
+    """Keep the first ``cap`` bytes and read on to EOF so the child never blocks."""
+    kept = bytearray()
+    total = 0
+    while chunk := await stream.read(CHUNK):
+        total += len(chunk)
+        if len(kept) < cap:
+            kept += chunk[: cap - len(kept)]
+    return bytes(kept), total
+
+
+async def _collect(
+    stdout: asyncio.Task[tuple[bytes, int]], stderr: asyncio.Task[tuple[bytes, int]]
+) -> tuple[tuple[bytes, int], tuple[bytes, int]]:
+    """The captured streams; a descendant that escaped the kill and holds a pipe open does
+    not hold the run up for more than a grace period."""
+    await asyncio.wait({stdout, stderr}, timeout=DRAIN_GRACE_SECONDS)
+    results = []
+    for task in (stdout, stderr):
+        results.append(task.result() if task.done() and not task.cancelled() else (b"", 0))
+    return results[0], results[1]
+
+
+def _decode(data: bytes) -> str:
+    # final=False drops a multi-byte character cut in half by the cap
+    return codecs.getincrementaldecoder("utf-8")("replace").decode(data, final=False)
+
+
+async def _watch_disk(directories: list[Path], limit: int) -> None:
+    """Return when the host directories the sandbox can write hold more than ``limit``."""
+    while True:
+        await asyncio.sleep(WATCH_INTERVAL_SECONDS)
+        used = await asyncio.to_thread(lambda: sum(_disk_usage(d) for d in directories))
+        if used > limit:
+            return
+
+
+def _disk_usage(directory: Path) -> int:
+    used = 0
+    for root, dirs, files in os.walk(directory, followlinks=False):
+        for name in dirs + files:
+            with contextlib.suppress(OSError):
+                used += os.lstat(os.path.join(root, name)).st_blocks * 512
+    return used
+
+
+def _read_result(path: Path, cap: int) -> bytes | None:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_size > cap:
+            return None
+        data = handle.read(cap + 1)
+    return data if len(data) <= cap else None
+
+
+def _inspect_output(output_dir: Path) -> dict[str, str]:
+    """Count what the tool left; special files are left for the artifact store to reject."""
+    try:
+        if not stat.S_ISDIR(output_dir.lstat().st_mode):
+            return {"output": "not a directory"}
+    except OSError:
+        return {"output": "missing"}
+    files = special = size = 0
+    for root, dirs, names in os.walk(output_dir, followlinks=False):
+        for name in dirs + names:
+            with contextlib.suppress(OSError):
+                info = os.lstat(os.path.join(root, name))
+                if stat.S_ISREG(info.st_mode):
+                    files += 1
+                    size += info.st_size
+                elif not stat.S_ISDIR(info.st_mode):
+                    special += 1
+    found = {"output_files": str(files), "output_bytes": str(size)}
+    if special:
+        found["output_special_files"] = str(special)
+    return found
+
+
+def _remove_tree(path: Path) -> None:
+    def retry(function: Callable[..., object], name: str, _: object) -> None:
+        with contextlib.suppress(OSError):
+            os.chmod(os.path.dirname(name), 0o700)
+            function(name)
+
+    shutil.rmtree(path, onerror=retry)

@@ -1,0 +1,171 @@
+"""The local runner: the runner contract with bubblewrap and without, plus local-only checks."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import signal
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from skriptoteket.builtin.local_runner import LocalRunner
+from skriptoteket.plugins.facade import Plugins
+from skriptoteket.plugins.manager import make_plugin_manager
+from skriptoteket.ports.execution import RunJob, Runner
+from skriptoteket.settings import Settings
+from skriptoteket.testing.runner_contract import (
+    JobFactory,
+    RunnerContract,
+    RunnerExpectations,
+    result,
+)
+
+HAS_BWRAP = shutil.which("bwrap") is not None
+
+
+def run_processes(job: RunJob) -> dict[int, list[str]]:
+    """Host processes whose command line carries the run id (the launcher's marker)."""
+    marker = str(job.run_id).encode()
+    found: dict[int, list[str]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if marker in cmdline:
+            found[int(entry)] = [part.decode(errors="replace") for part in cmdline.split(b"\0")]
+    return found
+
+
+class LocalContract(RunnerContract):
+    use_bubblewrap = True
+
+    @pytest.fixture
+    async def runner(self, tmp_path: Path) -> AsyncIterator[LocalRunner]:
+        runner = LocalRunner(temp_root=tmp_path / "runner-tmp", use_bubblewrap=self.use_bubblewrap)
+        yield runner
+        await runner.close()
+
+    @pytest.fixture
+    async def runner_expectations(self, runner: LocalRunner) -> RunnerExpectations:
+        report = await runner.isolation_report()
+        return RunnerExpectations(
+            network_isolated=report["isolation"] in ("bubblewrap", "netns"),
+            files_isolated=report["isolation"] == "bubblewrap",
+            processes_bounded=report["processes"] in ("cgroup", "rlimit"),
+            processes_contained=report["isolation"] == "bubblewrap"
+            or report["processes"] == "cgroup",
+        )
+
+    async def leftovers(self, runner: Runner, job: RunJob) -> list[str]:
+        assert isinstance(runner, LocalRunner)
+        deadline = time.monotonic() + 3.0
+        while (procs := run_processes(job)) and time.monotonic() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+        left = [f"process {pid}: {argv[:2]}" for pid, argv in procs.items()]
+        if runner.temp_root.exists():
+            left += [f"temp dir {p}" for p in runner.temp_root.iterdir()]
+        return left
+
+    async def kill_sandbox(self, runner: Runner, job: RunJob) -> bool:
+        killed = False
+        for pid, argv in run_processes(job).items():
+            if os.path.basename(argv[0]) != "bwrap":
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+                    killed = True
+        return killed
+
+
+@pytest.mark.skipif(
+    not HAS_BWRAP, reason="bubblewrap is not installed (apt-get install bubblewrap)"
+)
+class TestLocalRunner(LocalContract):
+    async def test_diagnostics_say_bubblewrap(
+        self, runner: LocalRunner, make_job: JobFactory
+    ) -> None:
+        outcome = await runner.run(make_job("def run_tool(i, o):\n    return 'ok'\n"))
+        assert outcome.diagnostics["isolation"] == "bubblewrap"
+        assert outcome.exit_code == 0
+
+    async def test_sandbox_sees_only_what_python_needs(
+        self, runner: LocalRunner, make_job: JobFactory
+    ) -> None:
+        job = make_job(
+            "import os\n"
+            "def run_tool(i, o):\n"
+            "    paths = ('/home', '/work', '/root', '/var', '/etc/passwd')\n"
+            "    seen = {p: os.path.exists(p) for p in paths}\n"
+            "    seen['uid'] = os.getuid()\n"
+            "    seen['sandbox'] = sorted(os.listdir('/sandbox'))\n"
+            "    return repr(seen)\n"
+        )
+        html = result(await runner.run(job))["html_output"]
+        seen = eval(html)  # a repr of plain data written by our own test tool
+        assert seen["/home"] is False
+        assert seen["/var"] is False
+        assert seen["/etc/passwd"] is False
+        assert seen["uid"] == 65534
+        assert seen["sandbox"] == ["input", "output", "result", "runner", "script.py"]
+        # /work and /root hold only the interpreter's directories, read-only
+        for name in ("/work", "/root"):
+            if seen[name]:
+                assert any(name in d for d in runner_dirs(runner))
+
+
+def runner_dirs(runner: LocalRunner) -> tuple[str, ...]:
+    plan = runner._plan
+    assert plan is not None
+    return plan.dirs
+
+
+class TestLocalRunnerWithoutBubblewrap(LocalContract):
+    """The fallback: a network namespace where permitted, else no network isolation."""
+
+    use_bubblewrap = False
+
+    async def test_diagnostics_name_the_fallback(
+        self, runner: LocalRunner, make_job: JobFactory
+    ) -> None:
+        outcome = await runner.run(make_job("def run_tool(i, o):\n    return 'ok'\n"))
+        assert outcome.diagnostics["isolation"] in ("netns", "none")
+        assert result(outcome)["html_output"] == "ok"
+
+
+async def test_the_environment_is_exactly_the_wrappers(tmp_path: Path) -> None:
+    runner = LocalRunner(temp_root=tmp_path / "t")
+    job = JobFactory(tmp_path)(
+        "import json, os\ndef run_tool(i, o):\n    return json.dumps(dict(os.environ))\n"
+    )
+    env = json.loads(result(await runner.run(job))["html_output"])
+    wrapper = {k for k in env if k.startswith("SKRIPTOTEKET_")}
+    assert wrapper == {
+        "SKRIPTOTEKET_SCRIPT_PATH",
+        "SKRIPTOTEKET_ENTRYPOINT",
+        "SKRIPTOTEKET_CONTRACT",
+        "SKRIPTOTEKET_INPUT_DIR",
+        "SKRIPTOTEKET_INPUT_PATH",
+        "SKRIPTOTEKET_INPUTS_PATH",
+        "SKRIPTOTEKET_OUTPUT_DIR",
+        "SKRIPTOTEKET_RESULT_PATH",
+    }
+    assert set(env) - wrapper <= {
+        "PATH", "HOME", "TMPDIR", "XDG_CACHE_HOME", "MPLCONFIGDIR", "LANG", "LC_ALL",
+        "PYTHONDONTWRITEBYTECODE", "PWD",
+    }  # fmt: skip
+    assert env["LANG"] == "C.UTF-8"
+
+
+def test_local_is_the_registered_default_runner() -> None:
+    plugins = Plugins(make_plugin_manager(load_entrypoints=False))
+    settings = Settings(runner_python="/usr/bin/python3")
+    runner = plugins.select_runner(settings).create(settings)
+    assert isinstance(runner, LocalRunner)
+    assert runner.python == "/usr/bin/python3"
