@@ -18,7 +18,6 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from skriptoteket.domain.runs import RunContext
@@ -50,9 +49,16 @@ def _job(root: Path, limits: RunLimits) -> RunJob:
     (workspace / "input").mkdir(parents=True)
     (workspace / "input" / "in.txt").write_text("hej")
     return RunJob(
-        run_id=uuid.uuid4(), tool_id=uuid.uuid4(), version_id=uuid.uuid4(),
-        context=RunContext.SANDBOX, source_code=TRIVIAL, entrypoint="run_tool",
-        contract_version=1, workspace=workspace, input_names=("in.txt",), inputs={},
+        run_id=uuid.uuid4(),
+        tool_id=uuid.uuid4(),
+        version_id=uuid.uuid4(),
+        context=RunContext.SANDBOX,
+        source_code=TRIVIAL,
+        entrypoint="run_tool",
+        contract_version=1,
+        workspace=workspace,
+        input_names=("in.txt",),
+        inputs={},
         limits=limits,
     )
 
@@ -62,15 +68,6 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def _timed(samples: int, one: Callable[[], Awaitable[None]]) -> list[float]:
-    times = []
-    for _ in range(samples):
-        start = time.perf_counter()
-        await one()
-        times.append((time.perf_counter() - start) * 1000)
-    return times
-
-
 async def _series(root: Path, pool: int, samples: int, *, refill: bool) -> list[float]:
     settings = _settings(root, pool)
     runner = DockerRunner(settings)
@@ -78,22 +75,18 @@ async def _series(root: Path, pool: int, samples: int, *, refill: bool) -> list[
     await runner.started()
     if runner.pool:
         runner.pool.wait_filled()
-
-    async def one() -> None:
+    elapsed: list[float] = []
+    for _ in range(samples + 2):  # the first two are warm-up
         if refill and runner.pool:
             await asyncio.to_thread(runner.pool.wait_filled)
         job = _job(root, limits)
         start = time.perf_counter()
         outcome = await runner.run(job)
-        assert outcome.result_json and b"succeeded" in outcome.result_json, outcome
-        one.elapsed.append((time.perf_counter() - start) * 1000)  # type: ignore[attr-defined]
-
-    one.elapsed = []  # type: ignore[attr-defined]
-    await _timed(2, one)  # warm-up
-    one.elapsed = []  # type: ignore[attr-defined]
-    await _timed(samples, one)
+        elapsed.append((time.perf_counter() - start) * 1000)
+        assert outcome.result_json is not None, outcome
+        assert b"succeeded" in outcome.result_json, outcome
     await runner.close()
-    return list(one.elapsed)  # type: ignore[attr-defined]
+    return elapsed[2:]
 
 
 async def _throughput(root: Path, total: int, concurrency: int) -> float:
@@ -126,7 +119,8 @@ def _bare(image: str, samples: int) -> list[float]:
         start = time.perf_counter()
         subprocess.run(
             ["docker", "run", "--rm", "--network", "none", image, "python3", "-c", "pass"],
-            check=True, stdout=subprocess.DEVNULL,
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
         times.append((time.perf_counter() - start) * 1000)
     return times[1:]
@@ -139,11 +133,12 @@ def main() -> None:
     image = Settings().runner_image
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
+        n = args.runs
         rows = [
-            ("bare `docker run --rm` python3 -c pass", _bare(image, min(args.runs, 15))),
-            ("docker runner, cold (pool 0)", asyncio.run(_series(root, 0, args.runs, refill=False))),
-            ("docker runner, warm (pool refilled)", asyncio.run(_series(root, 2, args.runs, refill=True))),
-            ("docker runner, warm back-to-back", asyncio.run(_series(root, 2, args.runs, refill=False))),
+            ("bare `docker run --rm` python3 -c pass", _bare(image, min(n, 15))),
+            ("docker runner, cold (pool 0)", asyncio.run(_series(root, 0, n, refill=False))),
+            ("docker runner, warm (pool refilled)", asyncio.run(_series(root, 2, n, refill=True))),
+            ("docker runner, warm back-to-back", asyncio.run(_series(root, 2, n, refill=False))),
         ]
         rate = asyncio.run(_throughput(root, args.runs * 2, 2))
     print(f"\n{'what':44} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'mean':>8}")

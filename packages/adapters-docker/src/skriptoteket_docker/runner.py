@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import tarfile
@@ -25,6 +26,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
+from uuid import UUID
 
 from skriptoteket.domain.errors import DomainError, ErrorCode
 from skriptoteket.ports.execution import RunJob, RunnerOutcome
@@ -67,6 +69,8 @@ class DockerRunner:
         self._engine: Engine | None = None
         self.pool: WarmPool | None = None
         self._active: set[str] = set()
+        # run id → container id of recent runs (warm containers cannot carry run labels)
+        self.recent: collections.OrderedDict[UUID, str] = collections.OrderedDict()
         self._closed = False
         self.swept: list[str] = []
         self._startup: Future[None] = self._executor.submit(self._start)
@@ -113,6 +117,7 @@ class DockerRunner:
     async def run(self, job: RunJob) -> RunnerOutcome:
         if self._closed:
             raise DomainError(ErrorCode.SERVICE_UNAVAILABLE, "The docker runner is closed.")
+        began = time.monotonic()  # the wall clock counts from here, container start included
         engine = await self.started()
         spec = SandboxSpec.for_job(self.settings.runner_image, job.limits)
         warm = self.pool.take() if self.pool is not None and spec == self.spec else None
@@ -120,12 +125,23 @@ class DockerRunner:
         if warm is None:
             warm = await self._create_cold(engine, job, spec)
         self._active.add(warm.id)
+        self.recent[job.run_id] = warm.id
+        while len(self.recent) > 256:
+            self.recent.popitem(last=False)
+        log.info("run %s uses container %s (%s)", job.run_id, warm.id[:12], mode)
         try:
-            return await self._exchange(engine, job, warm, mode)
+            return await self._exchange(engine, job, warm, mode, began)
         finally:
             self._active.discard(warm.id)
             warm.channel.close()
             await asyncio.shield(self._call(engine.remove, warm.id))
+
+    def container_of(self, run_id: UUID) -> str | None:
+        """The container a recent or running run used (for operators and tests)."""
+        return self.recent.get(run_id)
+
+    def is_running(self, run_id: UUID) -> bool:
+        return self.recent.get(run_id) in self._active
 
     async def _create_cold(self, engine: Engine, job: RunJob, spec: SandboxSpec) -> Warm:
         labels = {
@@ -170,9 +186,12 @@ class DockerRunner:
                 ErrorCode.SERVICE_UNAVAILABLE, f"Could not start a sandbox container: {error}"
             ) from error
 
-    async def _exchange(self, engine: Engine, job: RunJob, warm: Warm, mode: str) -> RunnerOutcome:
+    async def _exchange(
+        self, engine: Engine, job: RunJob, warm: Warm, mode: str, began: float
+    ) -> RunnerOutcome:
         started = time.monotonic()
-        payload = await self._call(transfer.job_payload, job)
+        left = max(0.1, job.limits.timeout_seconds - (started - began))
+        payload = await self._call(transfer.job_payload, job, {"timeout": left})
         out = transfer.Collected()
         loop = asyncio.get_running_loop()
         future = loop.run_in_executor(self._executor, self._talk, job, warm, payload, out)
