@@ -56,6 +56,7 @@ class TestDockerRunner(RunnerContract):
         if container_id is None:
             return []
         engine = await runner.started()
+        await runner.settle()
         found = await asyncio.to_thread(
             engine.client.containers.list, all=True, filters={"id": container_id}
         )

@@ -36,6 +36,7 @@ async def test_pool_containers_exist_before_the_request_and_are_used_once(
     outcome = await runner.run(make_job(tmp_path / "a", source))
     assert outcome.diagnostics["pool"] == "warm"
     assert before.startswith(outcome.diagnostics["container"])
+    await runner.settle()
     assert not _exists(engine, before)  # destroyed after its one run
     runner.pool.wait_filled()
     (refilled,) = runner.pool.ready_ids()
@@ -125,6 +126,7 @@ async def test_container_killed_from_outside_ends_the_run(
     await asyncio.to_thread(engine.client.api.kill, active)
     outcome = await asyncio.wait_for(task, 10)
     assert outcome.result_json is None
+    await runner.settle()
     assert not _exists(engine, active)
 
 

@@ -9,8 +9,10 @@
 - The agent in the container kills the tool at ``timeout_seconds``; the host kills the container
   at ``timeout × 1.1 + 1 s`` as a backstop. Either way the run returns ``timed_out=True`` with
   what was collected.
-- Cancelling the awaiting task kills and removes the container. The container is removed in
-  every case (``finally``). When the Docker engine stops answering, ``run`` raises
+- Cancelling the awaiting task kills and removes the container before the cancellation
+  propagates. After a normal run the container is removed in the background, off the result's
+  path (``settle()`` waits for it; ``close()`` does). It is removed in every case.
+  When the Docker engine stops answering, ``run`` raises
   ``DomainError(SERVICE_UNAVAILABLE, "The Docker engine is not reachable …")``; a container killed
   or removed from outside gives an outcome with no ``result_json`` (the app fails the run).
 """
@@ -69,6 +71,7 @@ class DockerRunner:
         self._engine: Engine | None = None
         self.pool: WarmPool | None = None
         self._active: set[str] = set()
+        self._removals: set[asyncio.Future[None]] = set()
         # run id → container id of recent runs (warm containers cannot carry run labels)
         self.recent: collections.OrderedDict[UUID, str] = collections.OrderedDict()
         self._closed = False
@@ -130,11 +133,32 @@ class DockerRunner:
             self.recent.popitem(last=False)
         log.info("run %s uses container %s (%s)", job.run_id, warm.id[:12], mode)
         try:
-            return await self._exchange(engine, job, warm, mode, began)
-        finally:
+            outcome = await self._exchange(engine, job, warm, mode, began)
+        except BaseException:  # cancelled, engine gone, …: remove before re-raising
             self._active.discard(warm.id)
             warm.channel.close()
             await asyncio.shield(self._call(engine.remove, warm.id))
+            raise
+        self._active.discard(warm.id)
+        warm.channel.close()
+        self._remove_later(engine, warm.id)  # off the result's path; close() waits for it
+        return outcome
+
+    def _remove_later(self, engine: Engine, container_id: str) -> None:
+        future = asyncio.ensure_future(self._call(engine.remove, container_id))
+        self._removals.add(future)
+
+        def done(f: asyncio.Future[None]) -> None:
+            self._removals.discard(f)
+            if not f.cancelled() and f.exception() is not None:
+                log.warning("could not remove container %s: %s", container_id[:12], f.exception())
+
+        future.add_done_callback(done)
+
+    async def settle(self) -> None:
+        """Wait until the containers of finished runs are removed."""
+        while self._removals:
+            await asyncio.gather(*list(self._removals), return_exceptions=True)
 
     def container_of(self, run_id: UUID) -> str | None:
         """The container a recent or running run used (for operators and tests)."""
@@ -240,6 +264,7 @@ class DockerRunner:
         self._closed = True
         with contextlib.suppress(Exception):
             await asyncio.wrap_future(self._startup)
+        await self.settle()
         engine = self._engine
         if self.pool is not None:
             await self._call(self.pool.close)
