@@ -1,0 +1,258 @@
+"""The hardened sandbox container (RUN-10–RUN-14, AMB-03/04) and the engine connection.
+
+Every function here is blocking (Docker SDK): callers run it in a worker thread (RUN-30).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import time
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+from skriptoteket.domain.errors import DomainError, ErrorCode
+from skriptoteket.ports.execution import RunLimits
+from skriptoteket.settings import Settings, parse_size
+
+from skriptoteket_docker.transfer import Channel
+
+RUNNER_UID = 10001
+MANAGED = "skriptoteket.managed"
+INSTANCE = "skriptoteket.instance"
+IMAGE_HASH_LABEL = "skriptoteket.runner.hash"
+AGENT_COMMAND = ("python3", "-I", "/runner/agent.py")
+TMPFS_TMP = "rw,noexec,nosuid,nodev,size=256m,mode=1777"
+START_HINT = "start it with `sudo dockerd` or `sudo systemctl start docker`"
+BUILD_HINT = "build it with `skriptoteket runner build-image`"
+
+
+def engine_unavailable(detail: object) -> DomainError:
+    return DomainError(
+        ErrorCode.SERVICE_UNAVAILABLE,
+        f"The Docker engine is not reachable ({detail}); {START_HINT}.",
+    )
+
+
+def _process_start_time(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return "0"
+
+
+def instance_id() -> str:
+    """``host:pid:start-time`` of this process: orphan sweeps tell dead owners by it."""
+    pid = os.getpid()
+    return f"{socket.gethostname()}:{pid}:{_process_start_time(pid)}"
+
+
+def instance_alive(instance: str) -> bool:
+    """False only when the owner ran on this host and that process is gone (or was replaced)."""
+    host, _, rest = instance.partition(":")
+    pid_text, _, start = rest.partition(":")
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return host != socket.gethostname()
+    return os.path.exists(f"/proc/{pid_text}") and _process_start_time(int(pid_text)) == start
+
+
+@attrs.frozen
+class SandboxSpec:
+    """The resource limits a container is created with; a pool container serves a job only
+    when the job's spec is equal (RUN-12)."""
+
+    image: str
+    memory_bytes: int
+    nano_cpus: int
+    pids_limit: int
+    work_area_bytes: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SandboxSpec:
+        return cls(
+            image=settings.runner_image,
+            memory_bytes=parse_size(settings.runner_memory_limit),
+            nano_cpus=int(settings.runner_cpu_limit * 1e9),
+            pids_limit=settings.runner_pids_limit,
+            work_area_bytes=parse_size(settings.runner_work_area_limit),
+        )
+
+    @classmethod
+    def for_job(cls, image: str, limits: RunLimits) -> SandboxSpec:
+        return cls(
+            image=image,
+            memory_bytes=limits.memory_bytes,
+            nano_cpus=int(limits.cpu_count * 1e9),
+            pids_limit=limits.max_processes,
+            work_area_bytes=limits.work_area_bytes,
+        )
+
+
+def create_kwargs(spec: SandboxSpec, labels: Mapping[str, str]) -> dict[str, Any]:
+    """The keyword arguments of ``containers.create`` (tests inspect the created container)."""
+    return {
+        "image": spec.image,
+        "command": list(AGENT_COMMAND),
+        "user": f"{RUNNER_UID}:{RUNNER_UID}",
+        "working_dir": "/sandbox",
+        "network_mode": "none",
+        "cap_drop": ["ALL"],
+        "security_opt": ["no-new-privileges"],
+        "read_only": True,
+        "tmpfs": {
+            "/tmp": TMPFS_TMP,
+            "/sandbox": f"rw,noexec,nosuid,nodev,size={spec.work_area_bytes},mode=1777",
+        },
+        "pids_limit": spec.pids_limit,
+        "mem_limit": spec.memory_bytes,
+        "memswap_limit": spec.memory_bytes,
+        "nano_cpus": spec.nano_cpus,
+        "ipc_mode": "private",
+        "environment": {"HOME": "/tmp", "TMPDIR": "/tmp"},
+        "labels": {MANAGED: "1", **labels},
+        "log_config": {"type": "none"},  # results travel over the attach socket only
+        "stdin_open": True,
+        "tty": False,
+        "auto_remove": False,
+        "detach": True,
+    }
+
+
+@attrs.frozen
+class Created:
+    id: str
+
+
+class Engine:
+    """One Docker SDK client (thread-safe connection pool) plus the calls the runner makes."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.instance = instance_id()
+
+    @classmethod
+    def connect(cls, *, pool_size: int = 32) -> Engine:
+        import docker  # lazy: plugin discovery must not import the SDK
+
+        _probe_unix_socket(os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock"))
+        try:
+            client = docker.from_env(version="auto", max_pool_size=pool_size, timeout=30)
+            client.ping()
+        except Exception as error:  # DockerException, requests' ConnectionError, …
+            raise engine_unavailable(_short(error)) from error
+        return cls(client)
+
+    def check_image(self, image: str, expected_hash: str | None) -> None:
+        import docker.errors
+
+        try:
+            found = self.client.images.get(image)
+        except docker.errors.ImageNotFound:
+            raise DomainError(
+                ErrorCode.SERVICE_UNAVAILABLE,
+                f"The runner image {image} is missing; {BUILD_HINT}.",
+            ) from None
+        except Exception as error:
+            raise engine_unavailable(_short(error)) from error
+        labels = found.attrs.get("Config", {}).get("Labels") or {}
+        if expected_hash is not None and labels.get(IMAGE_HASH_LABEL) != expected_hash:
+            raise DomainError(
+                ErrorCode.SERVICE_UNAVAILABLE,
+                f"The runner image {image} is out of date; rebuild it with "
+                "`skriptoteket runner build-image`.",
+            )
+
+    def create(self, spec: SandboxSpec, labels: Mapping[str, str]) -> Created:
+        """Create (not start) a sandbox container: one API call, no follow-up inspect."""
+        from docker.models.containers import _create_container_args
+
+        kwargs = create_kwargs(spec, {INSTANCE: self.instance, **labels})
+        kwargs.pop("detach")
+        kwargs["version"] = self.client.api._version
+        response = self.client.api.create_container(**_create_container_args(kwargs))
+        return Created(str(response["Id"]))
+
+    def attach(self, container: Created) -> Channel:
+        params = {"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
+        return Channel(self.client.api.attach_socket(container.id, params=params))
+
+    def start(self, container: Created) -> None:
+        self.client.api.start(container.id)
+
+    def kill(self, container_id: str) -> None:
+        import docker.errors
+
+        with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
+            self.client.api.kill(container_id)
+
+    def remove(self, container_id: str) -> None:
+        """Force-remove; a container already gone is fine, an unreachable engine raises."""
+        import docker.errors
+
+        for attempt in range(3):
+            try:
+                self.client.api.remove_container(container_id, force=True)
+                return
+            except docker.errors.NotFound:
+                return
+            except docker.errors.APIError as error:
+                if "already in progress" in str(error):
+                    return
+                if attempt == 2:
+                    raise
+                time.sleep(0.1)
+            except Exception as error:
+                raise engine_unavailable(_short(error)) from error
+
+    def managed(self) -> list[Any]:
+        return list(self.client.containers.list(all=True, filters={"label": f"{MANAGED}=1"}))
+
+    def sweep_orphans(self) -> list[str]:
+        """Remove managed containers whose owner process (instance label) is gone."""
+        removed: list[str] = []
+        for container in self.managed():
+            owner = container.labels.get(INSTANCE, "")
+            if owner == self.instance or instance_alive(owner):
+                continue
+            self.remove(container.id)
+            removed.append(container.id)
+        return removed
+
+    def alive(self) -> bool:
+        try:
+            self.client.ping()
+        except Exception:
+            return False
+        return True
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.client.close()
+
+
+def _probe_unix_socket(host: str) -> None:
+    """Fail fast (and without leaking the SDK's half-made socket) when a unix socket is dead."""
+    if not host.startswith("unix://"):
+        return
+    path = host[len("unix://") :]
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        probe.settimeout(5)
+        probe.connect(path)
+    except OSError as error:
+        raise engine_unavailable(f"{path}: {error.strerror or error}") from None
+    finally:
+        probe.close()
+
+
+def _short(error: BaseException) -> str:
+    text = str(error) or error.__class__.__name__
+    return text if len(text) < 200 else text[:200] + "…"
+
+
+def new_pool_labels() -> dict[str, str]:
+    return {"skriptoteket.pool": "1", "skriptoteket.slot": uuid.uuid4().hex[:12]}
