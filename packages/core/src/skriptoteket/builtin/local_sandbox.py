@@ -205,10 +205,11 @@ def bubblewrap_argv(
         host = "/etc/" + name
         if os.path.exists(host):
             argv += ["--ro-bind", host, host]
-    for directory in dirs:
-        argv += ["--ro-bind", directory, directory]
     argv += ["--proc", "/proc", "--dev", "/dev"]
     argv += ["--size", size, "--tmpfs", "/dev/shm", "--size", size, "--tmpfs", "/tmp"]
+    # After the tmpfs: an interpreter or venv that lives under /tmp (a CI checkout) stays visible.
+    for directory in dirs:
+        argv += ["--ro-bind", directory, directory]
     argv += ["--dir", env["HOME"]]
     job = paths.job_dir
     argv += ["--ro-bind", str(job / "script.py"), paths.inside("script.py")]
