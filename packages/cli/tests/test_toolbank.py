@@ -151,19 +151,23 @@ SWEDISH_HINT = re.compile(r"[åäöÅÄÖ]|\b(filen|fil|och|inga|inte|välj|kund
 RUNNERS = ["local", "docker"]
 
 
-@pytest.fixture(params=RUNNERS)
-def tool_runner(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ToolRunner]:
+@pytest.fixture(scope="module", params=RUNNERS)
+def tool_runner(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ToolRunner]:
     """Every case runs through each runner backend installed here: ``local`` always, ``docker``
-    when skriptoteket-docker is installed (it then needs a reachable engine and the image)."""
+    when skriptoteket-docker is installed (it then needs a reachable engine and the image).
+    One runner per module and backend, so the Docker warm pool serves many runs."""
     backends = Plugins(make_plugin_manager()).runner_backends()
     if request.param not in backends:
         pytest.skip(f"the {request.param!r} runner is not installed in this environment")
+    root = tmp_path_factory.mktemp(request.param)
     try:
-        runner = backends[request.param].create(Settings(data_dir=tmp_path / "data"))
+        runner = backends[request.param].create(Settings(data_dir=root / "data"))
     except DomainError as error:
         service_missing(request.param, error.message)
         raise
-    port = PortRunner(runner, tmp_path / "runs")
+    port = PortRunner(runner, root / "runs")
     try:
         yield port
     finally:
