@@ -1,0 +1,212 @@
+"""The real Skriptoteket server in a subprocess and helpers for driving it with Chromium.
+
+Only loopback addresses are used: the server binds 127.0.0.1 on a free port, and the browser is
+Debian's ``chromium`` (``/usr/bin/chromium``), never a Playwright browser download.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import attrs
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+CHROMIUM = Path(os.environ.get("SKRIPTOTEKET_TEST_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+HERE = Path(__file__).parent
+AXE_JS = HERE / "vendor" / "axe-core-4.14.1.min.js"
+REPO_ROOT = HERE.parent.parent
+SCREENSHOTS = REPO_ROOT / "test-output" / "screenshots"
+TOOLBANK = REPO_ROOT / "packages" / "cli" / "src" / "skriptoteket_cli" / "toolbank"
+ACCEPTANCE_DATA = REPO_ROOT / "packages" / "cli" / "tests" / "data" / "acceptance"
+LOOPBACK = "127.0.0.1"
+
+DEMO_DOMAIN = "demo.skriptoteket.se"
+
+
+@attrs.frozen
+class Account:
+    role: str
+    email: str
+    password: str
+
+
+# The demo accounts of ``skriptoteket demo`` (skriptoteket_cli.demo_data), one per role.
+ACCOUNTS: dict[str, Account] = {
+    role: Account(role, f"{name}@{DEMO_DOMAIN}", f"{name}-demo-2026")
+    for role, name in {
+        "user": "larare",
+        "contributor": "bidragsgivare",
+        "admin": "admin",
+        "superuser": "rektor",
+    }.items()
+}
+
+
+class Login(Protocol):
+    def __call__(self, pg: Page, role: str, *, fresh: bool = False) -> Account: ...
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((LOOPBACK, 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _clean_env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SKRIPTOTEKET_")}
+    env["SKRIPTOTEKET_DATA_DIR"] = str(data_dir)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def _cli(env: dict[str, str], *args: str, timeout: float = 180) -> str:
+    proc = subprocess.run(
+        [sys.executable, "-m", "skriptoteket_cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"skriptoteket {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
+    return proc.stdout
+
+
+def cli_options() -> dict[str, set[str]]:
+    """Each ``skriptoteket`` command and its option flags, read from the click group in-process
+    (the CLI's commands arrive on other branches: ``serve``, ``demo --no-serve``)."""
+    from skriptoteket_cli.main import build_cli, default_plugin_manager
+
+    group = build_cli(default_plugin_manager())
+    return {
+        name: {flag for param in command.params for flag in getattr(param, "opts", [])}
+        for name, command in group.commands.items()
+    }
+
+
+def seed(env: dict[str, str], options: dict[str, set[str]]) -> None:
+    """Migrate the fresh database and add the demo accounts and tools (``skriptoteket demo``)."""
+    _cli(env, "db", "upgrade")
+    demo = options.get("demo", set())
+    if "--no-serve" in demo:
+        _cli(env, "demo", "--no-serve")
+    elif "--serve" in demo or "--port" in demo:
+        raise RuntimeError("skriptoteket demo would serve and has no --no-serve")
+    else:
+        _cli(env, "demo")
+
+
+@attrs.frozen
+class Server:
+    base_url: str
+    data_dir: Path
+    log: Path
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def log_tail(self, chars: int = 4000) -> str:
+        try:
+            return self.log.read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+
+def _wait_healthy(base_url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    last: str = ""
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(
+                f"the server exited with {proc.returncode}:\n{log.read_text(errors='replace')}"
+            )
+        try:
+            with urllib.request.urlopen(base_url + "/health", timeout=2) as response:
+                body: Any = json.loads(response.read())
+                if response.status == 200 and body.get("status") == "ok":
+                    return
+        except (urllib.error.URLError, OSError, ValueError) as error:
+            last = str(error)
+        time.sleep(0.1)
+    raise RuntimeError(f"/health did not answer within {timeout}s ({last}):\n{log.read_text()}")
+
+
+def server_command(options: dict[str, set[str]], port: int) -> list[str]:
+    """``skriptoteket serve`` when the CLI has it, else uvicorn on the app factory."""
+    serve = options.get("serve", set())
+    if "--port" in serve:
+        cmd = [sys.executable, "-m", "skriptoteket_cli", "serve", "--port", str(port)]
+        if "--host" in serve:
+            cmd += ["--host", LOOPBACK]
+        return cmd
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "skriptoteket_web.app:create_app",
+        "--host",
+        LOOPBACK,
+        "--port",
+        str(port),
+        "--no-access-log",
+    ]
+
+
+@contextlib.contextmanager
+def running_server(workdir: Path, *, startup_timeout: float = 60) -> Iterator[Server]:
+    data_dir = workdir / "data"
+    env = _clean_env(data_dir)
+    options = cli_options()
+    seed(env, options)
+    port = free_port()
+    log = workdir / "server.log"
+    base_url = f"http://{LOOPBACK}:{port}"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            server_command(options, port),
+            env=env,
+            cwd=workdir,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_healthy(base_url, proc, log, startup_timeout)
+            yield Server(base_url=base_url, data_dir=data_dir, log=log)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=5)
+
+
+def axe_source() -> str:
+    return AXE_JS.read_text(encoding="utf-8")

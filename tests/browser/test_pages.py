@@ -1,0 +1,138 @@
+"""Each role's navigation (UI-02) and the main pages in Chromium: they render in Swedish, pass
+axe-core without serious or critical violations, and are saved as screenshots."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .harness import Login
+
+pytestmark = pytest.mark.browser
+
+Shoot = Callable[[Page, str], Path]
+CheckA11y = Callable[[Page], list[dict[str, Any]]]
+
+NAV: dict[str, list[str]] = {
+    "user": ["Katalog", "Profil"],
+    "contributor": ["Katalog", "Mina verktyg", "Föreslå skript", "Profil"],
+    "admin": [
+        "Katalog",
+        "Mina verktyg",
+        "Föreslå skript",
+        "Förslag",
+        "Testyta",
+        "Användare",
+        "Nomineringar",
+        "Händelselogg",
+        "Profil",
+    ],
+}
+NAV["superuser"] = NAV["admin"]
+ROLE_LABEL = {
+    "user": "Användare",
+    "contributor": "Bidragsgivare",
+    "admin": "Administratör",
+    "superuser": "Superanvändare",
+}
+
+
+@pytest.mark.parametrize("role", ["user", "contributor", "admin", "superuser"])
+def test_each_role_sees_its_navigation(page: Page, login: Login, shoot: Shoot, role: str) -> None:
+    account = login(page, role, fresh=True)
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+    nav = page.get_by_role("navigation", name="Huvudmeny")
+    expect(nav.get_by_role("link")).to_have_text(NAV[role])
+    expect(page.get_by_role("main")).to_contain_text(
+        f"Inloggad som {account.email} ({ROLE_LABEL[role]})."
+    )
+    expect(page.get_by_role("link", name="Skriptoteket", exact=True)).to_have_attribute(
+        "href", "/"
+    )
+    shoot(page, f"home-{role}")
+
+    page.get_by_role("button", name="Logga ut").click()
+    expect(page.get_by_role("heading", name="Logga in")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Huvudmeny")).to_have_count(0)
+    page.goto("/")
+    expect(page.get_by_role("heading", name="Logga in")).to_be_visible()
+    assert page.url.endswith("/login")
+
+
+def test_wrong_password_shows_the_swedish_error(page: Page, shoot: Shoot) -> None:
+    page.goto("/login")
+    page.get_by_label("E-post").fill("larare@demo.skriptoteket.se")
+    page.get_by_label("Lösenord").fill("fel-lösenord")
+    page.get_by_role("button", name="Logga in").click()
+    expect(page.get_by_text("Fel e-post eller lösenord.")).to_be_visible()
+    shoot(page, "login-error")
+
+
+# (role, path, main heading, screenshot name)
+PAGES: list[tuple[str, str, str, str]] = [
+    ("anon", "/login", "Logga in", "login"),
+    ("user", "/", "Skriptoteket", "home"),
+    ("user", "/browse/", "Välj yrke", "browse-professions"),
+    ("user", "/browse/larare", "Lärare", "browse-categories"),
+    ("user", "/browse/larare/administration", "Lärare / Administration", "browse-tools"),
+    ("user", "/katalog?q=klasslista", "Sök verktyg", "catalog-search"),
+    ("user", "/profile", "Profil", "profile"),
+    ("contributor", "/suggestions/new", "Föreslå ett skript", "suggestion-form"),
+    ("contributor", "/my-tools", "Mina verktyg", "my-tools"),
+    ("admin", "/admin/suggestions", "Förslag", "admin-suggestions"),
+    ("admin", "/admin/tools", "Testyta", "admin-tools"),
+    ("admin", "/admin/users", "Användare", "admin-users"),
+    ("admin", "/admin/nominations", "Nomineringar till administratör", "admin-nominations"),
+    ("admin", "/admin/audit", "Händelselogg", "admin-audit"),
+    ("superuser", "/admin/nominations", "Nomineringar till administratör", "superuser-nominations"),
+]
+
+
+@pytest.mark.parametrize(
+    ("role", "path", "heading", "name"), PAGES, ids=[f"{p[0]}:{p[1]}" for p in PAGES]
+)
+def test_main_pages_are_accessible(
+    page: Page,
+    login: Login,
+    shoot: Shoot,
+    check_a11y: CheckA11y,
+    role: str,
+    path: str,
+    heading: str,
+    name: str,
+) -> None:
+    if role != "anon":
+        login(page, role)
+    response = page.goto(path)
+    assert response is not None
+    assert response.status == 200, f"{path}: HTTP {response.status}"
+    expect(page.locator("h1")).to_have_text(heading)
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+    check_a11y(page)
+    shoot(page, name)
+
+
+def test_profile_token_is_shown_once_and_can_be_revoked(
+    page: Page, login: Login, shoot: Shoot, check_a11y: CheckA11y
+) -> None:
+    login(page, "contributor")
+    page.goto("/profile")
+    page.get_by_label("Namn").fill("webbläsartest")
+    page.get_by_role("button", name="Skapa API-nyckel").click()
+    expect(page.get_by_role("heading", name="Din nya API-nyckel")).to_be_visible()
+    secret = page.get_by_label("API-nyckel", exact=True)
+    expect(secret).to_have_value(re.compile(r"^skt_"))
+    check_a11y(page)
+    shoot(page, "profile-token-issued")
+
+    row = page.get_by_role("row").filter(has_text="webbläsartest")
+    row.get_by_role("button", name="Återkalla").click()
+    expect(page.get_by_text("API-nyckeln är återkallad.")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="webbläsartest")).to_contain_text("Återkallad")
+    page.reload()
+    expect(page.get_by_label("API-nyckel", exact=True)).to_have_count(0)
