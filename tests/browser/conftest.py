@@ -3,16 +3,19 @@ session, a fresh browser context (cookies, Swedish locale) per test."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 from skriptoteket.testing.services import service_missing
 
 from .harness import (
     ACCOUNTS,
+    AXE_REPORTS,
     CHROMIUM,
     CHROMIUM_ARGS,
     SCREENSHOTS,
@@ -22,11 +25,6 @@ from .harness import (
     axe_source,
     running_server,
 )
-
-try:
-    from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
-except ImportError:  # pragma: no cover - playwright is in the workspace's dev group
-    sync_playwright = None  # type: ignore[assignment]
 
 DEFAULT_TIMEOUT_MS = 15_000
 
@@ -51,8 +49,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="session")
 def playwright_instance() -> Iterator[Playwright]:
-    if sync_playwright is None:
-        service_missing("browser", "the playwright package is not installed")
     if not CHROMIUM.is_file():
         service_missing("browser", f"{CHROMIUM} is missing (apt-get install chromium)")
     with sync_playwright() as pw:
@@ -155,7 +151,8 @@ def shoot() -> Callable[[Page, str], Path]:
 
 @pytest.fixture
 def check_a11y(axe_js: str) -> Callable[[Page], list[dict[str, Any]]]:
-    """Run axe-core on the page; fail on serious or critical violations, return the rest.
+    """Run axe-core on the page; fail on serious or critical violations, return the rest
+    (every page's full list is written to test-output/axe/ for review).
 
     The app's CSP forbids inline scripts, so axe goes in through ``page.evaluate`` (a devtools
     evaluation, not subject to the page's CSP) rather than a ``<script>`` tag.
@@ -176,10 +173,15 @@ def check_a11y(axe_js: str) -> Callable[[Page], list[dict[str, Any]]]:
                 }));
             }"""
         )
+        AXE_REPORTS.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", pg.url.split("//", 1)[-1].split("/", 1)[-1])
+        (AXE_REPORTS / f"{name or 'root'}.json").write_text(
+            json.dumps({"url": pg.url, "violations": violations}, ensure_ascii=False, indent=1),
+            encoding="utf-8",
+        )
         bad = [v for v in violations if v["impact"] in ("serious", "critical")]
         assert not bad, f"axe-core on {pg.url}: " + "\n".join(
-            f"[{v['impact']}] {v['id']}: {v['help']}\n  " + "\n  ".join(v["nodes"][:5])
-            for v in bad
+            f"[{v['impact']}] {v['id']}: {v['help']}\n  " + "\n  ".join(v["nodes"][:5]) for v in bad
         )
         return violations
 

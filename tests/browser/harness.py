@@ -38,6 +38,7 @@ HERE = Path(__file__).parent
 AXE_JS = HERE / "vendor" / "axe-core-4.14.1.min.js"
 REPO_ROOT = HERE.parent.parent
 SCREENSHOTS = REPO_ROOT / "test-output" / "screenshots"
+AXE_REPORTS = REPO_ROOT / "test-output" / "axe"
 TOOLBANK = REPO_ROOT / "packages" / "cli" / "src" / "skriptoteket_cli" / "toolbank"
 ACCEPTANCE_DATA = REPO_ROOT / "packages" / "cli" / "tests" / "data" / "acceptance"
 LOOPBACK = "127.0.0.1"

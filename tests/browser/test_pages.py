@@ -3,8 +3,8 @@ axe-core without serious or critical violations, and are saved as screenshots.""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,9 +51,7 @@ def test_each_role_sees_its_navigation(page: Page, login: Login, shoot: Shoot, r
     expect(page.get_by_role("main")).to_contain_text(
         f"Inloggad som {account.email} ({ROLE_LABEL[role]})."
     )
-    expect(page.get_by_role("link", name="Skriptoteket", exact=True)).to_have_attribute(
-        "href", "/"
-    )
+    expect(page.get_by_role("link", name="Skriptoteket", exact=True)).to_have_attribute("href", "/")
     shoot(page, f"home-{role}")
 
     page.get_by_role("button", name="Logga ut").click()
@@ -136,3 +134,22 @@ def test_profile_token_is_shown_once_and_can_be_revoked(
     expect(page.get_by_role("row").filter(has_text="webbläsartest")).to_contain_text("Återkallad")
     page.reload()
     expect(page.get_by_label("API-nyckel", exact=True)).to_have_count(0)
+
+
+def test_the_axe_check_catches_a_real_violation(
+    page: Page, login: Login, check_a11y: CheckA11y
+) -> None:
+    """Guards the harness itself: axe really runs on the app's pages despite the CSP."""
+    page.goto("/login")
+    # (An inline style="" would be dropped by the CSP; the CSSOM is allowed.)
+    page.evaluate(
+        """() => {
+            const main = document.querySelector("main");
+            main.insertAdjacentHTML("beforeend", '<input id="unlabelled"><p id="faint">svag</p>');
+            document.getElementById("faint").style.color = "#eeeeee";
+        }"""
+    )
+    with pytest.raises(AssertionError) as failure:
+        check_a11y(page)
+    assert "[critical] label" in str(failure.value)
+    assert "[serious] color-contrast" in str(failure.value)

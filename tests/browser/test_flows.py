@@ -1,0 +1,172 @@
+"""User journeys in Chromium: suggest → accept, the catalog in two clicks, live search, and
+keyboard-only use of the login page."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .harness import ACCOUNTS, Login
+
+pytestmark = pytest.mark.browser
+
+Shoot = Callable[[Page, str], Path]
+CheckA11y = Callable[[Page], list[dict[str, Any]]]
+
+
+def suggest(page: Page, title: str, description: str) -> None:
+    page.goto("/")
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role(
+        "link", name="Föreslå skript"
+    ).click()
+    expect(page.get_by_role("heading", name="Föreslå ett skript")).to_be_visible()
+    page.get_by_label("Titel").fill(title)
+    page.get_by_label("Beskrivning").fill(description)
+    page.get_by_role("group", name="Yrken").get_by_label("Lärare").check()
+    page.get_by_role("group", name="Kategorier").get_by_label("Administration").check()
+    page.get_by_role("button", name="Skicka förslag").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Förslaget är skickat och ligger i granskningskön."
+    )
+    assert page.url.endswith("/suggestions/new?submitted=1")
+
+
+def accept_suggestion(page: Page, title: str, rationale: str) -> str:
+    """Accept the suggestion titled ``title`` on the review pages; returns its URL."""
+    page.goto("/")
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Förslag").click()
+    card = page.locator("li.card").filter(has=page.get_by_role("heading", name=title))
+    expect(card).to_contain_text("bidragsgivare@demo.skriptoteket.se")
+    card.get_by_role("link", name="Öppna").click()
+    expect(page.get_by_role("heading", name="Granska förslag")).to_be_visible()
+    page.get_by_role("group", name="Typ").get_by_label("Acceptera (ev. med ändringar)").check()
+    page.get_by_label("Motivering").fill(rationale)
+    page.get_by_role("button", name="Spara beslut").click()
+    expect(page.get_by_role("status")).to_have_text("Beslut sparat.")
+    expect(page.get_by_text("Förslaget är redan granskat.")).to_be_visible()
+    return page.url
+
+
+def test_contributor_suggests_and_admin_accepts(
+    page: Page, login: Login, shoot: Shoot, check_a11y: CheckA11y
+) -> None:
+    title = f"Närvarolista {uuid.uuid4().hex[:6]}"
+    login(page, "contributor")
+    suggest(page, title, "Gör en närvarolista av en klasslista.\nEn rad per elev.")
+    shoot(page, "suggestion-submitted")
+
+    page.context.clear_cookies()
+    login(page, "admin")
+    page.goto("/admin/suggestions")
+    check_a11y(page)
+    accept_suggestion(page, title, "Bra idé, vi bygger den.")
+    history = page.locator("li.card").filter(has_text="Bra idé, vi bygger den.")
+    expect(history).to_contain_text("Acceptera (ev. med ändringar)")
+    expect(history).to_contain_text(ACCOUNTS["admin"].email)
+    check_a11y(page)
+    shoot(page, "suggestion-accepted")
+
+    # The accepted suggestion became a draft tool: in the test area, not yet publishable.
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Testyta").click()
+    row = page.get_by_role("row").filter(has_text=title)
+    expect(row).to_contain_text("Ej publicerad")
+    expect(row.get_by_role("button", name="Publicera")).to_be_disabled()
+    expect(row).to_contain_text("Ingen aktiv version")
+
+    # …and a teacher does not see it in the catalog.
+    page.context.clear_cookies()
+    login(page, "user")
+    page.goto("/katalog?q=" + title)
+    expect(page.locator("#search-results")).to_contain_text("0 verktyg hittades.")
+
+
+def test_teacher_reaches_a_tool_from_the_catalog_in_two_clicks(
+    page: Page, login: Login, shoot: Shoot
+) -> None:
+    login(page, "user")
+    # The home page is the catalog's first level: profession cards with their categories.
+    lararen = page.locator("section.card").filter(
+        has=page.get_by_role("heading", name="Lärare", exact=True)
+    )
+    lararen.get_by_role("link", name="Administration").click()  # click 1
+    expect(page.get_by_role("heading", name="Lärare / Administration")).to_be_visible()
+    shoot(page, "catalog-larare-administration")
+    tool = page.locator("li.tool-card").filter(
+        has=page.get_by_role("heading", name="Mejladresser till vårdnadshavare")
+    )
+    tool.get_by_role("link", name="Kör").click()  # click 2
+    expect(page).to_have_url(re.compile(r"/tools/vardnadshavare-mejl/run$"))
+
+
+def test_catalog_search_filters_while_typing(page: Page, login: Login, shoot: Shoot) -> None:
+    login(page, "user")
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Katalog").click()
+    page.get_by_role("link", name="Sök bland alla verktyg").click()
+    expect(page.get_by_role("heading", name="Sök verktyg")).to_be_visible()
+    results = page.locator("#search-results")
+    expect(results.locator("li.tool-card")).not_to_have_count(0)
+    page.get_by_label("Sök", exact=True).press_sequentially("lix", delay=30)
+    expect(results.locator("li.tool-card")).to_have_count(1)
+    expect(results).to_contain_text("Läsbarhet (LIX)")
+    expect(page).to_have_url(re.compile(r"/katalog\?q=lix"))  # hx-push-url keeps it linkable
+    page.get_by_label("Sök", exact=True).fill("")
+    page.get_by_label("Yrke").select_option(label="Rektor")
+    expect(page).to_have_url(re.compile(r"yrke=rektor"))
+    shoot(page, "catalog-search-filtered")
+
+
+def focused(page: Page) -> str:
+    """A short description of the focused element: tag#id, or tag 'text'."""
+    desc: str = page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            if (!el) return "";
+            const tag = el.tagName.toLowerCase();
+            return el.id ? `${tag}#${el.id}` : `${tag} '${(el.textContent || "").trim()}'`;
+        }"""
+    )
+    return desc
+
+
+def test_login_page_works_with_the_keyboard_only(page: Page, server: object) -> None:
+    account = ACCOUNTS["user"]
+    page.goto("/login")
+    order = []
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        order.append(focused(page))
+    assert order == [
+        "a 'Hoppa till innehållet'",
+        "a 'Skriptoteket'",
+        "input#email",
+        "input#password",
+        "button 'Logga in'",
+    ]
+    # The skip link moves focus to the main content.
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    assert focused(page) == "a 'Hoppa till innehållet'"
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
+    page.keyboard.press("Tab")
+    assert focused(page) == "input#email"
+    page.keyboard.type(account.email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(account.password)
+    page.keyboard.press("Enter")  # Enter in a field submits the form
+    expect(page.get_by_role("button", name="Logga ut")).to_be_visible()
+    expect(page.get_by_text(f"Inloggad som {account.email}")).to_be_visible()
+
+    # Focus is visible: the focused control gets an outline from the stylesheet.
+    page.keyboard.press("Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
