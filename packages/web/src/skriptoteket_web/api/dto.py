@@ -38,9 +38,29 @@ def _strict(kind: type, name: str, *, exclude_bool: bool = False) -> Any:
     return structure
 
 
-converter.register_structure_hook(str, _strict(str, "a string"))
+def _structure_enum(value: Any, t: Any) -> Any:
+    choices = ", ".join(m.value for m in t)
+    if not isinstance(value, str):
+        raise ValueError("expected one of " + choices)
+    try:
+        return t(value)
+    except ValueError:
+        raise ValueError("expected one of " + choices) from None
+
+
+def _structure_str(value: Any, t: Any) -> Any:
+    # Also reached for StrEnum types (subclasses of str).
+    if isinstance(t, type) and issubclass(t, enum.Enum):
+        return _structure_enum(value, t)
+    if not isinstance(value, str):
+        raise ValueError("expected a string")
+    return value
+
+
+converter.register_structure_hook(str, _structure_str)
 converter.register_structure_hook(bool, _strict(bool, "true or false"))
 converter.register_structure_hook(int, _strict(int, "a whole number", exclude_bool=True))
+converter.register_structure_hook(enum.Enum, _structure_enum)
 
 
 def _structure_float(value: Any, _: Any) -> float:

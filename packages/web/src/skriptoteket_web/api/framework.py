@@ -190,7 +190,11 @@ class Endpoint:
             call.body_keys = frozenset(raw)
         elif self.multipart is not None:
             call.form = await _multipart(request, self.multipart)
-        return self._respond(await self.handler(call))
+        try:
+            return self._respond(await self.handler(call))
+        finally:
+            if call.form is not None:
+                await call.form.close()
 
     def _parse_query(self, request: Request) -> dict[str, Any]:
         values: dict[str, Any] = {}
