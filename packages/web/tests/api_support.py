@@ -14,7 +14,14 @@ from typing import Any, TypeVar
 import httpx2 as httpx
 from skriptoteket.application.container import Skriptoteket
 from skriptoteket.domain.identity import Role, User, system_actor
-from skriptoteket.domain.runs import RunContext, RunStatus, ToolRun, finish_run, queue_run, start_run
+from skriptoteket.domain.runs import (
+    RunContext,
+    RunStatus,
+    ToolRun,
+    finish_run,
+    queue_run,
+    start_run,
+)
 from skriptoteket.domain.tools import Tool
 from skriptoteket.domain.versions import ToolVersion
 from skriptoteket.plugins import make_plugin_manager
@@ -130,7 +137,9 @@ class ApiSite:
 
     def activate(self, tool: Tool, source: str = SOURCE) -> ToolVersion:
         admin = self.users[ADMIN]
-        draft = self.call(self.core.create_draft_version, admin, tool_id=tool.id, source_code=source)
+        draft = self.call(
+            self.core.create_draft_version, admin, tool_id=tool.id, source_code=source
+        )
         self.call(self.core.submit_for_review, admin, version_id=draft.id)
         return self.call(self.core.publish_version, admin, version_id=draft.id).new_active
 

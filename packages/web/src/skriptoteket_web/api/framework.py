@@ -246,5 +246,6 @@ async def _multipart(request: Request, spec: Multipart) -> FormData:
     allowed = set(spec.files) | set(spec.fields)
     unknown = sorted({key for key in form if key not in allowed})
     if unknown:
+        await form.close()
         raise validation_error("Unknown form field(s): " + ", ".join(unknown), fields=unknown)
     return form
