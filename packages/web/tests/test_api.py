@@ -40,11 +40,17 @@ SCHEMA_SOURCE = (
 INPUT_SCHEMA = {
     "files": [{"name": "lista", "label": "Klasslista", "accept": [".txt"]}],
     "fields": [
-        {"name": "storlek", "label": "Gruppstorlek", "kind": "number", "integer": True,
-         "default": 2, "min": 1},
+        {
+            "name": "storlek",
+            "label": "Gruppstorlek",
+            "kind": "number",
+            "integer": True,
+            "default": 2,
+            "min": 1,
+        },
         {"name": "rubrik", "label": "Rubrik", "kind": "text", "required": True},
     ],
-}  # fmt: skip
+}
 
 
 @pytest.fixture
@@ -64,22 +70,43 @@ def error_code(response: Any) -> str:
 
 
 def test_automation_flow_admin_builds_publishes_user_runs_and_downloads(api: ApiSite) -> None:
-    tool = api.ok(ADMIN, "POST", "/admin/tools", 201, json={
-        "slug": "gruppindelning", "title": "Gruppindelning", "summary": "Delar in klassen",
-        "professions": ["larare"], "categories": ["administration"],
-    })  # fmt: skip
+    tool = api.ok(
+        ADMIN,
+        "POST",
+        "/admin/tools",
+        201,
+        json={
+            "slug": "gruppindelning",
+            "title": "Gruppindelning",
+            "summary": "Delar in klassen",
+            "professions": ["larare"],
+            "categories": ["administration"],
+        },
+    )
     assert tool["is_published"] is False
     assert tool["active_version_id"] is None
-    version = api.ok(ADMIN, "POST", f"/admin/tools/{tool['id']}/versions", 201, json={
-        "source_code": SCHEMA_SOURCE, "input_schema": INPUT_SCHEMA, "change_summary": "Första",
-    })  # fmt: skip
+    version = api.ok(
+        ADMIN,
+        "POST",
+        f"/admin/tools/{tool['id']}/versions",
+        201,
+        json={
+            "source_code": SCHEMA_SOURCE,
+            "input_schema": INPUT_SCHEMA,
+            "change_summary": "Första",
+        },
+    )
     assert (version["state"], version["version_number"], version["contract_version"]) == (
         "draft",
         1,
         2,
     )
-    submitted = api.ok(ADMIN, "POST", f"/admin/versions/{version['id']}/submit-review",
-                       json={"review_note": "Klar"})  # fmt: skip
+    submitted = api.ok(
+        ADMIN,
+        "POST",
+        f"/admin/versions/{version['id']}/submit-review",
+        json={"review_note": "Klar"},
+    )
     assert submitted["state"] == "in_review"
     published = api.ok(ADMIN, "POST", f"/admin/versions/{version['id']}/publish", json={})
     assert set(published) == {
@@ -177,9 +204,13 @@ def test_bearer_requests_are_exempt_from_csrf_and_ignore_the_cookie(api: ApiSite
     response = api.client.post(
         f"{API}/admin/tools",
         headers=api.headers(ADMIN),
-        json={"slug": "via-token", "title": "T", "professions": ["larare"],
-              "categories": ["administration"]},
-    )  # fmt: skip
+        json={
+            "slug": "via-token",
+            "title": "T",
+            "professions": ["larare"],
+            "categories": ["administration"],
+        },
+    )
     assert response.status_code == 201  # as the admin, no CSRF token needed
     assert api.client.get(f"{API}/me", headers=api.headers(ADMIN)).json()["role"] == "admin"
 
@@ -202,8 +233,9 @@ def test_bodies_are_validated_strictly(api: ApiSite, body: dict[str, Any], probl
 
 
 def test_malformed_json_query_and_path_values(api: ApiSite) -> None:
-    bad_json = api.post(ADMIN, "/admin/tools", content=b"{nope", headers={
-        "content-type": "application/json"})  # fmt: skip
+    bad_json = api.post(
+        ADMIN, "/admin/tools", content=b"{nope", headers={"content-type": "application/json"}
+    )
     assert (bad_json.status_code, error_code(bad_json)) == (400, "VALIDATION_ERROR")
     not_object = api.post(ADMIN, "/admin/tools", json=[1, 2])
     assert not_object.status_code == 400
@@ -256,12 +288,23 @@ def test_catalog_lists_only_runnable_tools_with_filters(api: ApiSite) -> None:
 
 
 def test_tool_metadata_patch_and_publish_rules(api: ApiSite) -> None:
-    tool = api.ok(ADMIN, "POST", "/admin/tools", 201, json={
-        "slug": "forsta", "title": "Första", "summary": "S", "professions": ["larare"],
-        "categories": ["administration"]})  # fmt: skip
+    tool = api.ok(
+        ADMIN,
+        "POST",
+        "/admin/tools",
+        201,
+        json={
+            "slug": "forsta",
+            "title": "Första",
+            "summary": "S",
+            "professions": ["larare"],
+            "categories": ["administration"],
+        },
+    )
     path = f"/admin/tools/{tool['id']}"
-    patched = api.ok(ADMIN, "PATCH", path, json={"title": "Andra", "slug": "andra",
-                                                  "categories": ["ovrigt"]})  # fmt: skip
+    patched = api.ok(
+        ADMIN, "PATCH", path, json={"title": "Andra", "slug": "andra", "categories": ["ovrigt"]}
+    )
     assert (patched["title"], patched["slug"], patched["categories"]) == (
         "Andra",
         "andra",
@@ -273,8 +316,11 @@ def test_tool_metadata_patch_and_publish_rules(api: ApiSite) -> None:
     assert api.ok(ADMIN, "GET", path)["title"] == "Andra"
     no_version = api.post(ADMIN, path + "/publish")
     assert (no_version.status_code, error_code(no_version)) == (400, "VALIDATION_ERROR")
-    duplicate = api.post(ADMIN, "/admin/tools", json={
-        "slug": "andra", "title": "X", "professions": ["larare"], "categories": ["ovrigt"]})  # fmt: skip
+    duplicate = api.post(
+        ADMIN,
+        "/admin/tools",
+        json={"slug": "andra", "title": "X", "professions": ["larare"], "categories": ["ovrigt"]},
+    )
     assert duplicate.status_code == 409
     slugs = [t["slug"] for t in api.ok(ADMIN, "GET", "/admin/tools")["items"]]
     assert "andra" in slugs
@@ -285,20 +331,38 @@ def test_tool_metadata_patch_and_publish_rules(api: ApiSite) -> None:
 def test_version_workflow_save_conflicts_request_changes_and_rollback(api: ApiSite) -> None:
     tool = api.published_tool("arbetsflode")
     base = f"/admin/tools/{tool.id}"
-    draft = api.ok(MAINTAINER, "POST", base + "/versions", 201, json={
-        "source_code": "def run_tool(i, o):\n    return 'v'\n", "input_schema": INPUT_SCHEMA})  # fmt: skip
+    draft = api.ok(
+        MAINTAINER,
+        "POST",
+        base + "/versions",
+        201,
+        json={"source_code": "def run_tool(i, o):\n    return 'v'\n", "input_schema": INPUT_SCHEMA},
+    )
     assert draft["input_schema"]["files"][0]["name"] == "lista"
     vid = draft["id"]
-    mismatch = api.post(MAINTAINER, f"/admin/versions/{vid}/save", json={
-        "source_code": "x = 1\n", "expected_parent_version_id": str(tool.id)})  # fmt: skip
+    mismatch = api.post(
+        MAINTAINER,
+        f"/admin/versions/{vid}/save",
+        json={"source_code": "x = 1\n", "expected_parent_version_id": str(tool.id)},
+    )
     assert mismatch.status_code == 400
-    saved = api.ok(MAINTAINER, "POST", f"/admin/versions/{vid}/save", 201, json={
-        "source_code": "def run_tool(i, o, v):\n    return 'v2'\n",
-        "expected_parent_version_id": vid})  # fmt: skip
+    saved = api.ok(
+        MAINTAINER,
+        "POST",
+        f"/admin/versions/{vid}/save",
+        201,
+        json={
+            "source_code": "def run_tool(i, o, v):\n    return 'v2'\n",
+            "expected_parent_version_id": vid,
+        },
+    )
     assert saved["derived_from_version_id"] == vid
     assert saved["input_schema"] == draft["input_schema"]  # kept when not given
-    stale = api.post(MAINTAINER, f"/admin/versions/{vid}/save", json={
-        "source_code": "x = 1\n", "expected_parent_version_id": vid})  # fmt: skip
+    stale = api.post(
+        MAINTAINER,
+        f"/admin/versions/{vid}/save",
+        json={"source_code": "x = 1\n", "expected_parent_version_id": vid},
+    )
     assert (stale.status_code, error_code(stale)) == (409, "CONFLICT")
     other = api.post(CONTRIBUTOR, f"/admin/versions/{saved['id']}/submit-review", json={})
     assert other.status_code == 403
@@ -306,8 +370,9 @@ def test_version_workflow_save_conflicts_request_changes_and_rollback(api: ApiSi
     assert (
         api.post(MAINTAINER, f"/admin/versions/{saved['id']}/publish", json={}).status_code == 403
     )
-    new_draft = api.ok(ADMIN, "POST", f"/admin/versions/{saved['id']}/request-changes",
-                       json={"message": "Rätta"})  # fmt: skip
+    new_draft = api.ok(
+        ADMIN, "POST", f"/admin/versions/{saved['id']}/request-changes", json={"message": "Rätta"}
+    )
     assert new_draft["state"] == "draft"
     assert new_draft["created_by"] == str(api.users[MAINTAINER].id)
     assert new_draft["change_summary"] == "Rätta"
@@ -316,8 +381,11 @@ def test_version_workflow_save_conflicts_request_changes_and_rollback(api: ApiSi
     assert all("source_code" not in v for v in visible)
     source = api.ok(MAINTAINER, "GET", f"/admin/versions/{new_draft['id']}")["source_code"]
     assert "v2" in source
-    archived = next(v for v in api.ok(ADMIN, "GET", base + "/versions")["items"]
-                    if v["state"] == "archived" and v["published_by"])  # fmt: skip
+    archived = next(
+        v
+        for v in api.ok(ADMIN, "GET", base + "/versions")["items"]
+        if v["state"] == "archived" and v["published_by"]
+    )
     assert (
         api.post(ADMIN, base + "/rollback", json={"from_version_id": archived["id"]}).status_code
         == 403
@@ -377,8 +445,9 @@ def test_run_input_errors(api: ApiSite) -> None:
         USER, path, files=[("files", ("a.txt", b"x"))], data={"inputs": '{"a": 1}'}
     )
     assert fields_for_contract_1.status_code == 400
-    stray = api.post(USER, path, files=[("files", ("a.txt", b"x"))],
-                     data={"file_fields": '{"b.txt": "file"}'})  # fmt: skip
+    stray = api.post(
+        USER, path, files=[("files", ("a.txt", b"x"))], data={"file_fields": '{"b.txt": "file"}'}
+    )
     assert stray.status_code == 400
     as_json = api.post(USER, path, json={"files": []})
     assert as_json.status_code == 400
@@ -392,13 +461,22 @@ def test_file_fields_name_the_schema_field(api: ApiSite) -> None:
     tool = api.tool("tva-filer")
     schema = {"files": [{"name": "a", "label": "A"}, {"name": "b", "label": "B"}]}
     source = "def run_tool(d, o, inputs):\n    return inputs['b'][0].rsplit('/', 1)[-1]\n"
-    version = api.ok(ADMIN, "POST", f"/admin/tools/{tool.id}/versions", 201,
-                     json={"source_code": source, "input_schema": schema})  # fmt: skip
+    version = api.ok(
+        ADMIN,
+        "POST",
+        f"/admin/tools/{tool.id}/versions",
+        201,
+        json={"source_code": source, "input_schema": schema},
+    )
     files = [("files", ("x.txt", b"1")), ("files", ("y.txt", b"2"))]
     unsaid = api.post(ADMIN, f"/admin/versions/{version['id']}/sandbox-runs", files=files)
     assert unsaid.status_code == 400
-    said = api.post(ADMIN, f"/admin/versions/{version['id']}/sandbox-runs", files=files,
-                    data={"file_fields": json.dumps({"x.txt": "a", "y.txt": "b"})})  # fmt: skip
+    said = api.post(
+        ADMIN,
+        f"/admin/versions/{version['id']}/sandbox-runs",
+        files=files,
+        data={"file_fields": json.dumps({"x.txt": "a", "y.txt": "b"})},
+    )
     assert said.status_code == 202, said.text
     run = api.wait_final(ADMIN, said.json()["id"])
     assert run["html_output"] == "y.txt"
@@ -437,18 +515,34 @@ def test_run_history_pages_with_a_cursor_and_cancel(api: ApiSite, tmp_path: Path
 
 
 def test_suggestion_accept_creates_a_draft_tool(api: ApiSite) -> None:
-    made = api.ok(MAINTAINER, "POST", "/suggestions", 201, json={
-        "title": "Närvaro", "description": "Räkna frånvaro", "professions": ["larare"],
-        "categories": ["administration"]})  # fmt: skip
+    made = api.ok(
+        MAINTAINER,
+        "POST",
+        "/suggestions",
+        201,
+        json={
+            "title": "Närvaro",
+            "description": "Räkna frånvaro",
+            "professions": ["larare"],
+            "categories": ["administration"],
+        },
+    )
     assert made["status"] == "pending_review"
     assert api.post(USER, "/suggestions", json={}).status_code == 403
     queue = api.ok(ADMIN, "GET", "/admin/suggestions")["items"]
     assert [s["id"] for s in queue] == [made["id"]]
-    unknown_decision = api.post(ADMIN, f"/admin/suggestions/{made['id']}/decision",
-                                json={"decision": "maybe", "rationale": "x"})  # fmt: skip
+    unknown_decision = api.post(
+        ADMIN,
+        f"/admin/suggestions/{made['id']}/decision",
+        json={"decision": "maybe", "rationale": "x"},
+    )
     assert unknown_decision.status_code == 400
-    decided = api.ok(ADMIN, "POST", f"/admin/suggestions/{made['id']}/decision",
-                     json={"decision": "accept", "rationale": "Bra", "title": "Närvarokoll"})  # fmt: skip
+    decided = api.ok(
+        ADMIN,
+        "POST",
+        f"/admin/suggestions/{made['id']}/decision",
+        json={"decision": "accept", "rationale": "Bra", "title": "Närvarokoll"},
+    )
     tool_id = decided["suggestion"]["draft_tool_id"]
     assert decided["decision"]["created_tool_id"] == tool_id
     detail = api.ok(ADMIN, "GET", f"/admin/suggestions/{made['id']}")
@@ -456,22 +550,28 @@ def test_suggestion_accept_creates_a_draft_tool(api: ApiSite) -> None:
     assert len(detail["decisions"]) == 1
     tool = api.ok(MAINTAINER, "GET", f"/admin/tools/{tool_id}")
     assert (tool["title"], tool["is_published"]) == ("Närvarokoll", False)
-    twice = api.post(ADMIN, f"/admin/suggestions/{made['id']}/decision",
-                     json={"decision": "deny", "rationale": "x"})  # fmt: skip
+    twice = api.post(
+        ADMIN,
+        f"/admin/suggestions/{made['id']}/decision",
+        json={"decision": "deny", "rationale": "x"},
+    )
     assert twice.status_code == 409
 
 
 def test_users_create_role_deactivate(api: ApiSite) -> None:
-    made = api.ok(ADMIN, "POST", "/admin/users", 201,
-                  json={"email": "Ny@Skolan.se", "password": PASSWORD})  # fmt: skip
+    made = api.ok(
+        ADMIN, "POST", "/admin/users", 201, json={"email": "Ny@Skolan.se", "password": PASSWORD}
+    )
     assert (made["email"], made["role"]) == ("ny@skolan.se", "user")
-    no_admins = api.post(ADMIN, "/admin/users", json={"email": "b@skolan.se",
-                                                       "password": PASSWORD, "role": "admin"})  # fmt: skip
+    no_admins = api.post(
+        ADMIN, "/admin/users", json={"email": "b@skolan.se", "password": PASSWORD, "role": "admin"}
+    )
     assert no_admins.status_code == 403
     twice = api.post(ADMIN, "/admin/users", json={"email": "ny@skolan.se", "password": PASSWORD})
     assert (twice.status_code, error_code(twice)) == (409, "DUPLICATE_ENTRY")
-    changed = api.ok(ADMIN, "POST", "/admin/users/role",
-                     json={"email": "ny@skolan.se", "role": "contributor"})  # fmt: skip
+    changed = api.ok(
+        ADMIN, "POST", "/admin/users/role", json={"email": "ny@skolan.se", "role": "contributor"}
+    )
     assert changed["role"] == "contributor"
     user = api.call(api.core.find_active_user, "ny@skolan.se")
     token = api.token_for(user)
@@ -497,15 +597,28 @@ def test_tokens_are_the_callers_own(api: ApiSite) -> None:
 
 def test_nominations_and_audit(api: ApiSite) -> None:
     nominee = api.add_user(Role.CONTRIBUTOR, "blivande@skolan.se")
-    made = api.ok(ADMIN, "POST", "/admin/nominations", 201,
-                  json={"email": nominee.email, "rationale": "Kunnig"})  # fmt: skip
+    made = api.ok(
+        ADMIN,
+        "POST",
+        "/admin/nominations",
+        201,
+        json={"email": nominee.email, "rationale": "Kunnig"},
+    )
     assert made["status"] == "pending"
     pending = api.ok(ADMIN, "GET", "/admin/nominations?status=pending")["items"]
     assert [n["id"] for n in pending] == [made["id"]]
-    assert api.post(ADMIN, f"/admin/nominations/{made['id']}/decision",
-                    json={"decision": "approve"}).status_code == 403  # fmt: skip
-    decided = api.ok(SUPERUSER, "POST", f"/admin/nominations/{made['id']}/decision",
-                     json={"decision": "approve", "rationale": "Ja"})  # fmt: skip
+    assert (
+        api.post(
+            ADMIN, f"/admin/nominations/{made['id']}/decision", json={"decision": "approve"}
+        ).status_code
+        == 403
+    )
+    decided = api.ok(
+        SUPERUSER,
+        "POST",
+        f"/admin/nominations/{made['id']}/decision",
+        json={"decision": "approve", "rationale": "Ja"},
+    )
     assert decided["status"] == "approved"
     users = {u["email"]: u["role"] for u in api.ok(ADMIN, "GET", "/admin/users")["items"]}
     assert users[nominee.email] == "admin"

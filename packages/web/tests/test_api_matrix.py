@@ -60,8 +60,14 @@ def maintainers(status: int) -> dict[str, int]:
 
 def owners(status: int) -> dict[str, int]:
     """A run of USER: its owner and admins; anyone else 404, never 403 (ERR-06)."""
-    return {ANON: 401, USER: status, MAINTAINER: 404, CONTRIBUTOR: 404, ADMIN: status,
-            SUPERUSER: status}  # fmt: skip
+    return {
+        ANON: 401,
+        USER: status,
+        MAINTAINER: 404,
+        CONTRIBUTOR: 404,
+        ADMIN: status,
+        SUPERUSER: status,
+    }
 
 
 @attrs.define

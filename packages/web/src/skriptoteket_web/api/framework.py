@@ -106,10 +106,11 @@ class Items:
 
 @attrs.frozen
 class Multipart:
-    """A multipart body: file parts and text parts (each text part a JSON document or text)."""
+    """A multipart body: file parts (name → description) and JSON parts (name → the JSON
+    Schema of the part's value and a description)."""
 
     files: Mapping[str, str]
-    fields: Mapping[str, str]
+    fields: Mapping[str, tuple[Mapping[str, Any], str]]
 
 
 # The actor of a public endpoint's call (it never reaches a use case).

@@ -79,12 +79,8 @@ def _request_body(endpoint: Endpoint, components: dict[str, Any]) -> dict[str, A
             }
             for name, text in spec.files.items()
         }
-        for name, text in spec.fields.items():
-            properties[name] = {
-                "type": "string",
-                "contentMediaType": "application/json",
-                "description": text,
-            }
+        for name, (schema, text) in spec.fields.items():
+            properties[name] = {**schema, "description": text}
         return {
             "required": True,
             "content": {
@@ -93,7 +89,13 @@ def _request_body(endpoint: Endpoint, components: dict[str, Any]) -> dict[str, A
                         "type": "object",
                         "properties": properties,
                         "additionalProperties": False,
-                    }
+                    },
+                    "encoding": {
+                        **{
+                            name: {"contentType": "application/octet-stream"} for name in spec.files
+                        },
+                        **{name: {"contentType": "application/json"} for name in spec.fields},
+                    },
                 }
             },
         }

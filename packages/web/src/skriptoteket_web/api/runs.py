@@ -30,10 +30,14 @@ from skriptoteket_web.api.framework import (
 RUN_FORM = Multipart(
     files={"files": "The uploaded files; repeat the part for several files."},
     fields={
-        "inputs": "A JSON object with the tool's field values (see the tool's input_schema).",
+        "inputs": (
+            {"type": "object"},
+            "A JSON object with the tool's field values (see the tool's input_schema).",
+        ),
         "file_fields": (
+            {"type": "object", "additionalProperties": {"type": "string"}},
             "A JSON object mapping an uploaded file's name to the input schema's file field it "
-            "is for; needed only when the tool has several file fields that could take it."
+            "is for; needed only when the tool has several file fields that could take it.",
         ),
     },
 )
