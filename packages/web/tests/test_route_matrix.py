@@ -171,7 +171,8 @@ def registered_routes() -> set[tuple[str, str]]:
 
 
 def test_every_route_has_an_entry() -> None:
-    routes = registered_routes()
+    # /api/v1 routes have their own table (roles × bearer tokens) in test_api_matrix.py.
+    routes = {r for r in registered_routes() if not r[1].startswith("/api/")}
     assert routes - MATRIX.keys() == set(), "routes without an entry in MATRIX"
     assert MATRIX.keys() - routes == set(), "entries in MATRIX for routes that do not exist"
 
