@@ -53,10 +53,22 @@ GROUPS_SCHEMA: Mapping[str, Any] = {
         {"name": "klasslista", "label": "Klasslista", "accept": [".csv", ".txt"], "max_count": 3}
     ],
     "fields": [
-        {"name": "antal", "label": "Antal grupper", "kind": "number", "integer": True,
-         "min": 2, "max": 10, "default": 4},
-        {"name": "sortering", "label": "Sortera efter", "kind": "choice",
-         "choices": ["namn", "klass"], "default": "namn"},
+        {
+            "name": "antal",
+            "label": "Antal grupper",
+            "kind": "number",
+            "integer": True,
+            "min": 2,
+            "max": 10,
+            "default": 4,
+        },
+        {
+            "name": "sortering",
+            "label": "Sortera efter",
+            "kind": "choice",
+            "choices": ["namn", "klass"],
+            "default": "namn",
+        },
         {"name": "slumpa", "label": "Slumpa ordningen", "kind": "checkbox"},
         {"name": "rubrik", "label": "Rubrik", "kind": "text", "required": True},
     ],
@@ -65,20 +77,25 @@ GROUPS_SCHEMA: Mapping[str, Any] = {
 
 class RunSite(Site):
     def versioned_tool(
-        self, title: str, source: str, *, schema: Mapping[str, Any] | None = None,
+        self,
+        title: str,
+        source: str,
+        *,
+        schema: Mapping[str, Any] | None = None,
         published: bool = True,
     ) -> Tool:
         admin = self.users[Role.ADMIN]
         tool = self.tool(title, slug=f"verktyg-{uuid.uuid4().hex[:8]}")
         draft = self.call(
-            self.core.create_draft_version, admin, tool_id=tool.id, source_code=source,
+            self.core.create_draft_version,
+            admin,
+            tool_id=tool.id,
+            source_code=source,
             input_schema=dict(schema) if schema else None,
         )
         self.call(self.core.submit_for_review, admin, version_id=draft.id)
         self.call(self.core.publish_version, admin, version_id=draft.id)
-        return self.call(
-            self.core.set_tool_published, admin, tool_id=tool.id, published=published
-        )
+        return self.call(self.core.set_tool_published, admin, tool_id=tool.id, published=published)
 
     def wait_final(self, status_url: str, *, timeout: float = 30.0) -> Any:
         """Poll like htmx does until the partial stops polling."""
@@ -102,7 +119,9 @@ def make_run_site(data_dir: Path, **settings: Any) -> Iterator[RunSite]:
         recover_interrupted_runs=False,
         services=CoreServices(clock=FakeClock(), hasher=FakePasswordHasher()),
         throttle=LoginThrottle(
-            max_failures_per_account=3, max_failures_per_address=6, window_seconds=60,
+            max_failures_per_account=3,
+            max_failures_per_address=6,
+            window_seconds=60,
             clock=ManualTime(),
         ),
     )

@@ -41,6 +41,7 @@ def run_context(
         "error_text": error_text(run, request.state.translator, detailed=admin_view),
         "html": run.html_output or "",
         "size_text": size_text,
+        "tool_slug": None,
         **extra,
     }
 
