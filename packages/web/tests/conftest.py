@@ -8,9 +8,9 @@ test client's portal) and switches the client between the roles' sessions.
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from collections.abc import Awaitable, Callable, Iterator
 from functools import partial
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest

@@ -10,7 +10,6 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-
 from skriptoteket.domain.identity import Role
 from skriptoteket.domain.tools import Tool
 from skriptoteket.plugins import make_plugin_manager
@@ -43,7 +42,12 @@ USER_ERROR = (
     "def run_tool(input_path, output_dir):\n"
     "    raise ToolUserError('Filen saknar kolumnen E-post')\n"
 )
-SLOW = "import time\ndef run_tool(input_path, output_dir):\n    time.sleep(3)\n    return '<p>sov</p>'\n"
+SLOW = (
+    "import time\n"
+    "def run_tool(input_path, output_dir):\n"
+    "    time.sleep(3)\n"
+    "    return '<p>sov</p>'\n"
+)
 GROUPS = (
     "def run_tool(input_dir, output_dir, inputs):\n"
     "    return '<p>%s grupper, %s filer</p>' % (inputs['antal'], len(inputs['klasslista']))\n"
