@@ -71,7 +71,8 @@ def test_run_form_contract_2_renders_the_schema(rsite: RunSite) -> None:
     assert "Klasslista" in text
     assert "Tillåtna filtyper: .csv, .txt" in text
     assert re.search(r'name="antal" type="number"[^>]*value="4"[^>]*step="1"', text, re.S)
-    assert 'min="2"' in text and 'max="10"' in text
+    assert 'min="2"' in text
+    assert 'max="10"' in text
     assert "Mellan 2 och 10" in text
     assert '<option value="namn" selected>' in text
     assert 'name="slumpa" type="checkbox"' in text
@@ -246,7 +247,8 @@ def test_downloads_and_owner_only_EXE_07_08(rsite: RunSite) -> None:
     assert rsite.client.get(f"/my-runs/{run_id}/artifacts/finns_inte").status_code == 404
     detail = rsite.client.get(f"/my-runs/{run_id}")
     assert detail.status_code == 200
-    assert "Rapport" in detail.text and "lista.csv" in detail.text
+    assert "Rapport" in detail.text
+    assert "lista.csv" in detail.text
     assert f'href="/tools/{tool.slug}/run">Kör igen' in detail.text
     for role in (Role.CONTRIBUTOR, Role.ADMIN, Role.SUPERUSER):  # owner only, admins too
         rsite.login(role)
@@ -296,7 +298,8 @@ def test_my_runs_newest_first_with_older_link(
     older = re.search(r'href="(/my-runs\?before=[^"]+)" rel="next">Äldre', page.text)
     assert older, page.text
     rest = rsite.client.get(older.group(1).replace("&amp;", "&"))
-    assert ids[0] in rest.text and ids[2] not in rest.text
+    assert ids[0] in rest.text
+    assert ids[2] not in rest.text
     assert "Nyaste" in rest.text
     assert 'rel="next"' not in rest.text
     rsite.login(Role.CONTRIBUTOR)
