@@ -39,6 +39,13 @@
     (root || document).querySelectorAll("textarea[data-codemirror]").forEach(enhance);
   }
 
-  document.addEventListener("DOMContentLoaded", function () { enhanceAll(document); });
-  document.addEventListener("htmx:load", function (event) { enhanceAll(event.target); });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { enhanceAll(document); });
+  } else {
+    enhanceAll(document);  // loaded by a boosted (htmx) navigation
+  }
+  if (!window.skriptoteketEditorListening) {
+    window.skriptoteketEditorListening = true;
+    document.addEventListener("htmx:load", function (event) { enhanceAll(event.target); });
+  }
 })();
