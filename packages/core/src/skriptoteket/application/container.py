@@ -9,6 +9,7 @@ from skriptoteket.application import (
     execution,
     identity,
     nominations,
+    runnable,
     runs,
     suggestions,
     tool_import,
@@ -63,6 +64,8 @@ class Skriptoteket:
     assign_maintainer: tools.AssignMaintainer = attrs.field(init=False)
     remove_maintainer: tools.RemoveMaintainer = attrs.field(init=False)
     import_tool: tool_import.ImportTool = attrs.field(init=False)
+    get_runnable_tool: runnable.GetRunnableTool = attrs.field(init=False)
+    list_tool_names: runnable.ListToolNames = attrs.field(init=False)
     # versions
     create_draft_version: versions.CreateDraftVersion = attrs.field(init=False)
     save_draft_version: versions.SaveDraftVersion = attrs.field(init=False)
