@@ -181,9 +181,9 @@ def test_unreachable_postgres_is_one_clear_line() -> None:
 
 
 def test_demo_on_sqlite(sqlite_cli: Skriptoteket) -> None:
-    first = sqlite_cli("demo")
+    first = sqlite_cli("demo", "--no-serve")
     assert first.code == 0, first.err
     assert "rektor@demo.skriptoteket.se" in first.out
-    second = sqlite_cli("demo")
+    second = sqlite_cli("demo", "--no-serve")
     assert second.code == 0, second.err
     assert "tool.published" in sqlite_cli("audit", "--action", "tool.published").out

@@ -16,7 +16,7 @@ Cli = Callable[..., CliResult]
 def test_demo_seeds_one_account_per_role_and_a_published_tool(
     cli: Cli, store_plugin: SharedMemoryPlugin
 ) -> None:
-    result = cli("demo")
+    result = cli("demo", "--no-serve")
     assert result.exit_code == 0, result.err
     state = store_plugin.store.state
     assert sorted(u.role for u in state.users.values()) == sorted(Role)
@@ -30,14 +30,14 @@ def test_demo_seeds_one_account_per_role_and_a_published_tool(
         states = sorted(v.state.value for v in state.versions.values() if v.tool_id == tool.id)
         assert states == [VersionState.ACTIVE.value, VersionState.ARCHIVED.value]
     versions_before = len(state.versions)
-    again = cli("demo")
+    again = cli("demo", "--no-serve")
     assert again.exit_code == 0, again.err
     assert len(store_plugin.store.state.users) == 4
     assert len(store_plugin.store.state.versions) == versions_before  # idempotent
 
 
 def test_audit_lists_newest_first_and_filters(cli: Cli) -> None:
-    cli("demo")
+    cli("demo", "--no-serve")
     result = cli("audit", "--limit", "3")
     assert result.exit_code == 0, result.err
     lines = result.out.splitlines()
@@ -52,7 +52,7 @@ def test_audit_lists_newest_first_and_filters(cli: Cli) -> None:
 
 
 def test_audit_is_for_admins(cli: Cli) -> None:
-    cli("demo")
+    cli("demo", "--no-serve")
     denied = cli("audit", "--actor", "larare@demo.skriptoteket.se")
     assert denied.exit_code == 1
     assert denied.err == "Error: Insufficient permissions\n"

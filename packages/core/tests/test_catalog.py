@@ -153,3 +153,18 @@ async def test_browsing_needs_an_active_account_ID_17(world: World) -> None:
     with pytest.raises(DomainError) as info:
         await world.app.list_professions(world.user)
     assert info.value.code is ErrorCode.UNAUTHORIZED
+
+
+async def test_get_runnable_tool_gives_the_active_version_or_not_found_EXE_01(
+    world: World,
+) -> None:
+    tool, result = await world.published_tool(slug="synlig")
+    found = await world.app.get_runnable_tool(world.user, slug="synlig")
+    assert found.tool.id == tool.id
+    assert found.active_version.id == result.new_active_version_id
+    hidden = await world.tool(slug="dold")
+    await world.activate(hidden)
+    for slug in ("dold", "saknas"):
+        with pytest.raises(DomainError) as error:
+            await world.app.get_runnable_tool(world.user, slug=slug)
+        assert error.value.code is ErrorCode.NOT_FOUND

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from functools import partial
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -118,30 +119,38 @@ class Site:
         )
         return tool
 
-    def activate(self, tool: Tool) -> None:
+    def activate(self, tool: Tool, source: str = SOURCE) -> None:
         admin = self.users[Role.ADMIN]
         draft = self.call(
-            self.core.create_draft_version, admin, tool_id=tool.id, source_code=SOURCE
+            self.core.create_draft_version, admin, tool_id=tool.id, source_code=source
         )
         self.call(self.core.submit_for_review, admin, version_id=draft.id)
         self.call(self.core.publish_version, admin, version_id=draft.id)
 
-    def published_tool(self, title: str, **kwargs: Any) -> Tool:
+    def published_tool(self, title: str, *, source: str = SOURCE, **kwargs: Any) -> Tool:
         tool = self.tool(title, **kwargs)
-        self.activate(tool)
+        self.activate(tool, source)
         return self.call(
             self.core.set_tool_published, self.users[Role.ADMIN], tool_id=tool.id, published=True
         )
 
 
-def make_site(*, web_settings: WebSettings | None = None, language: str = "sv") -> Iterator[Site]:
+def make_site(
+    *,
+    web_settings: WebSettings | None = None,
+    language: str = "sv",
+    data_dir: Path | None = None,
+) -> Iterator[Site]:
+    """``data_dir`` turns run execution on (the local runner, artifacts under it)."""
     time = ManualTime()
     pm = make_plugin_manager(load_entrypoints=False, extra_specs=[hookspecs])
+    settings = Settings(database_url="memory://", data_dir=data_dir or Path(".skriptoteket"))
     app = create_app(
-        Settings(database_url="memory://"),
+        settings,
         pm,
         web_settings=web_settings or WebSettings(default_language=language),
-        execution=False,
+        execution=data_dir is not None,
+        recover_interrupted_runs=False,
         services=CoreServices(clock=FakeClock(), hasher=FakePasswordHasher()),
         throttle=LoginThrottle(
             max_failures_per_account=3,

@@ -3,13 +3,22 @@ token (form field ``csrf_token`` or header ``X-CSRF-Token``); missing or wrong â
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 from skriptoteket.domain.identity import Role
 
-from .conftest import Site
+from .conftest import Site, make_site
 from .test_route_matrix import MATRIX, build_scene
 
 POSTS = sorted(key for key in MATRIX if key[0] != "GET")
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    """Execution on: the scene includes runs (the run pages and the editor's sandbox)."""
+    yield from make_site(data_dir=tmp_path)
 
 
 @pytest.mark.parametrize(("method", "path"), POSTS)

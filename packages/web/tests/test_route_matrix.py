@@ -7,27 +7,42 @@ logged-in role carry the session's CSRF token (CSRF itself is tested in test_csr
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 
 import attrs
 import pytest
+from skriptoteket.application.execution import Upload
 from skriptoteket.domain.identity import Role
 from skriptoteket_web.app import create_app
 from starlette.routing import Mount, Route
 
-from .conftest import EMAILS, Site, make_site
+from .conftest import EMAILS, SOURCE, Site, make_site
+
+ARTIFACT_SOURCE = (
+    "import os\n"
+    "def run_tool(input_path, output_dir):\n"
+    "    with open(os.path.join(output_dir, 'rapport.txt'), 'w') as f:\n"
+    "        f.write('klart')\n"
+    "    return '<p>Klart</p>'\n"
+)
 
 ANON = "anonymous"
 ROLES = (ANON, "user", "contributor", "admin", "superuser")
 
 Body = Callable[["Scene"], Mapping[str, str | list[str]]]
+Values = Callable[["Scene"], Mapping[str, str]]
+UPLOAD = {"file": ("lista.csv", b"namn;klass\n")}
 
 
 @attrs.frozen
 class Expect:
     statuses: Mapping[str, int]
     body: Body | None = None
+    files: Mapping[str, tuple[str, bytes]] | None = None
+    path_values: Values | None = None  # which object a shared path parameter names
 
 
 def by_rank(anonymous: int, below: int, at_least: int, minimum: str) -> dict[str, int]:
@@ -81,6 +96,7 @@ def build_scene(site: Site, role: str) -> Scene:
         site,
         role,
         {
+            **run_scene(site, role, tool.id),
             "profession_slug": "larare",
             "category_slug": "administration",
             "tool_id": str(tool.id),
@@ -91,6 +107,78 @@ def build_scene(site: Site, role: str) -> Scene:
             "path": "css/app.css",
         },
     )
+
+
+def run_scene(site: Site, role: str, tool_id: uuid.UUID) -> dict[str, str]:
+    """The run pages' and the editor's objects: a runnable tool with an artifact, a production
+    run of the role's own, a contributor's draft (with a sandbox run) and a version in review."""
+    core = site.core
+    admin, contributor = site.users[Role.ADMIN], site.users[Role.CONTRIBUTOR]
+    runnable = site.published_tool("Körbart verktyg", source=ARTIFACT_SOURCE)
+    owner = site.users[Role.USER if role == ANON else Role(role)]
+    run = site.call(
+        core.start_production_run,
+        owner,
+        slug=runnable.slug,
+        uploads=[Upload(filename="lista.csv", data=b"a;b\n")],
+    )
+    versions = site.call(core.list_versions, admin, tool_id=tool_id)
+    archived = next(v for v in versions if v.state.value == "archived")
+    active = next(v for v in versions if v.state.value == "active")
+    review = site.call(core.create_draft_version, contributor, tool_id=tool_id, source_code=SOURCE)
+    site.call(core.submit_for_review, contributor, version_id=review.id)
+    draft = site.call(
+        core.create_draft_version, contributor, tool_id=tool_id, source_code=ARTIFACT_SOURCE
+    )
+    sandbox = site.call(
+        core.start_sandbox_run,
+        contributor,
+        version_id=draft.id,
+        uploads=[Upload(filename="lista.csv", data=b"a;b\n")],
+    )
+    for run_id in (run.id, sandbox.id):
+        wait_for_run(site, run_id)
+    return {
+        "slug": runnable.slug,
+        "run_id": str(run.id),
+        "sandbox_run_id": str(sandbox.id),
+        "artifact_id": "output_rapport_txt",
+        "version_id": str(active.id),
+        "draft_id": str(draft.id),
+        "review_id": str(review.id),
+        "archived_id": str(archived.id),
+        "user_id": str(contributor.id),
+        "other_contributor": site.add_user(Role.CONTRIBUTOR, "annan@skolan.se").email,
+    }
+
+
+def wait_for_run(site: Site, run_id: uuid.UUID) -> None:
+    deadline = time.monotonic() + 30
+    while not site.call(
+        site.core.get_run, site.users[Role.ADMIN], run_id=run_id
+    ).run.status.is_terminal:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+
+
+def contributor_up(status: int) -> dict[str, int]:
+    return by_rank(303, 403, status, "contributor")
+
+
+def admin_up(status: int) -> dict[str, int]:
+    return by_rank(303, 403, status, "admin")
+
+
+def on_draft(s: Scene) -> Mapping[str, str]:
+    return {"version_id": s["draft_id"]}
+
+
+def on_review(s: Scene) -> Mapping[str, str]:
+    return {"version_id": s["review_id"]}
+
+
+def on_sandbox_run(s: Scene) -> Mapping[str, str]:
+    return {"run_id": s["sandbox_run_id"]}
 
 
 MATRIX: dict[tuple[str, str], Expect] = {
@@ -152,6 +240,64 @@ MATRIX: dict[tuple[str, str], Expect] = {
     ("GET", "/profile"): Expect(logged_in(200)),
     ("POST", "/profile/tokens"): Expect(logged_in(201), body=lambda s: {"name": "bärbar"}),
     ("POST", "/profile/tokens/{token_id}/revoke"): Expect(logged_in(303)),
+    # R30–R33, EXE-01–EXE-08: any user runs a runnable tool and sees only their own runs.
+    ("GET", "/tools/{slug}/run"): Expect(logged_in(200)),
+    ("POST", "/tools/{slug}/run"): Expect(logged_in(200), files=UPLOAD),
+    ("GET", "/my-runs"): Expect(logged_in(200)),
+    ("GET", "/my-runs/{run_id}"): Expect(logged_in(200)),
+    ("GET", "/my-runs/{run_id}/status"): Expect(logged_in(200)),
+    ("POST", "/my-runs/{run_id}/cancel"): Expect(logged_in(303)),  # already final
+    ("GET", "/my-runs/{run_id}/artifacts/{artifact_id}"): Expect(logged_in(200)),
+    # R15–R28, ED-01, §6.3: the editor for maintainers (the scene's contributor) and admins.
+    ("GET", "/admin/tools/{tool_id}"): Expect(contributor_up(200)),
+    ("GET", "/admin/tools/{tool_id}/versions"): Expect(contributor_up(200)),
+    ("POST", "/admin/tools/{tool_id}/versions"): Expect(
+        contributor_up(303), body=lambda s: {"source_code": "def run_tool(a, b):\n    return ''\n"}
+    ),
+    ("POST", "/admin/tools/{tool_id}/rollback"): Expect(
+        by_rank(303, 403, 303, "superuser"), body=lambda s: {"from_version_id": s["archived_id"]}
+    ),
+    ("GET", "/admin/tools/{tool_id}/diff"): Expect(contributor_up(200)),
+    ("POST", "/admin/tools/{tool_id}/metadata"): Expect(
+        admin_up(303),
+        body=lambda s: {
+            "title": "Nytt namn",
+            "summary": "",
+            "professions": ["larare"],
+            "categories": ["administration"],
+        },
+    ),
+    ("GET", "/admin/tools/{tool_id}/maintainers"): Expect(admin_up(200)),
+    ("POST", "/admin/tools/{tool_id}/maintainers"): Expect(
+        admin_up(303), body=lambda s: {"email": s["other_contributor"]}
+    ),
+    ("POST", "/admin/tools/{tool_id}/maintainers/{user_id}"): Expect(admin_up(303)),
+    ("DELETE", "/admin/tools/{tool_id}/maintainers/{user_id}"): Expect(admin_up(303)),
+    ("GET", "/admin/tool-versions/{version_id}"): Expect(contributor_up(200)),
+    ("POST", "/admin/tool-versions/{version_id}/save"): Expect(
+        contributor_up(303),
+        body=lambda s: {"expected_parent_version_id": s["draft_id"], "source_code": SOURCE},
+        path_values=on_draft,
+    ),
+    ("POST", "/admin/tool-versions/{version_id}/submit-review"): Expect(
+        contributor_up(303), path_values=on_draft
+    ),
+    ("POST", "/admin/tool-versions/{version_id}/publish"): Expect(
+        admin_up(303), path_values=on_review
+    ),
+    ("POST", "/admin/tool-versions/{version_id}/request-changes"): Expect(
+        admin_up(303), path_values=on_review
+    ),
+    ("POST", "/admin/tool-versions/{version_id}/run-sandbox"): Expect(
+        contributor_up(200), files=UPLOAD, path_values=on_draft
+    ),
+    ("GET", "/admin/tool-runs/{run_id}"): Expect(contributor_up(200), path_values=on_sandbox_run),
+    ("POST", "/admin/tool-runs/{run_id}/cancel"): Expect(
+        contributor_up(303), path_values=on_sandbox_run
+    ),
+    ("GET", "/admin/tool-runs/{run_id}/artifacts/{artifact_id}"): Expect(
+        contributor_up(200), path_values=on_sandbox_run
+    ),
 }
 
 
@@ -171,14 +317,15 @@ def registered_routes() -> set[tuple[str, str]]:
 
 
 def test_every_route_has_an_entry() -> None:
-    routes = registered_routes()
+    # /api/v1 routes have their own table (roles × bearer tokens) in test_api_matrix.py.
+    routes = {r for r in registered_routes() if not r[1].startswith("/api/")}
     assert routes - MATRIX.keys() == set(), "routes without an entry in MATRIX"
     assert MATRIX.keys() - routes == set(), "entries in MATRIX for routes that do not exist"
 
 
 @pytest.fixture
-def fresh_site() -> Iterator[Site]:
-    yield from make_site()
+def fresh_site(tmp_path: Path) -> Iterator[Site]:
+    yield from make_site(data_dir=tmp_path)
 
 
 CASES = [(method, path, role) for (method, path) in MATRIX for role in ROLES]
@@ -191,14 +338,16 @@ def test_route_status_for_role(fresh_site: Site, method: str, path: str, role: s
     csrf = "" if role == ANON else fresh_site.login(Role(role))
     if role == ANON:
         fresh_site.anonymous()
-    url = path.format(**scene.values)
+    values = {**scene.values, **(expect.path_values(scene) if expect.path_values else {})}
+    url = path.format(**values)
     if method == "GET":
         response = fresh_site.client.get(url)
     else:
         data: dict[str, str | list[str]] = dict(expect.body(scene) if expect.body else {})
         if csrf:
             data["csrf_token"] = csrf
-        response = fresh_site.client.request(method, url, data=data)
+        files = dict(expect.files) if expect.files else None
+        response = fresh_site.client.request(method, url, data=data, files=files)
     assert response.status_code == expect.statuses[role], response.text[:2000]
     if response.status_code == 303 and role == ANON and path not in ("/logout",):
         assert response.headers["location"] == "/login"

@@ -127,6 +127,13 @@ class Created:
     id: str
 
 
+@attrs.frozen
+class ManagedContainer:
+    id: str
+    labels: Mapping[str, str]
+    status: str
+
+
 class Engine:
     """One Docker SDK client (thread-safe connection pool) plus the calls the runner makes."""
 
@@ -208,17 +215,26 @@ class Engine:
             except Exception as error:
                 raise engine_unavailable(_short(error)) from error
 
-    def managed(self) -> list[Any]:
-        return list(self.client.containers.list(all=True, filters={"label": f"{MANAGED}=1"}))
+    def managed(self) -> list[ManagedContainer]:
+        """Our containers, from ONE list call: no per-container inspect, which would race with
+        containers being removed meanwhile (another process's runs end all the time)."""
+        rows = self.client.api.containers(all=True, filters={"label": f"{MANAGED}=1"})
+        return [
+            ManagedContainer(id=r["Id"], labels=r.get("Labels") or {}, status=r.get("State", ""))
+            for r in rows
+        ]
 
     def sweep_orphans(self) -> list[str]:
-        """Remove managed containers whose owner process (instance label) is gone."""
+        """Remove managed containers whose owner process (instance label) is gone, and every
+        managed container that has stopped (exited or dead): a sandbox is used once, so a
+        stopped one is garbage whoever made it — e.g. after the engine went away mid-run."""
         removed: list[str] = []
         for container in self.managed():
             owner = container.labels.get(INSTANCE, "")
-            if owner == self.instance or instance_alive(owner):
+            stopped = container.status in ("exited", "dead")
+            if not stopped and (owner == self.instance or instance_alive(owner)):
                 continue
-            self.remove(container.id)
+            self.remove(container.id)  # one gone meanwhile counts as removed
             removed.append(container.id)
         return removed
 

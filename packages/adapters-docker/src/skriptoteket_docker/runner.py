@@ -72,6 +72,7 @@ class DockerRunner:
         self.pool: WarmPool | None = None
         self._active: set[str] = set()
         self._removals: set[asyncio.Future[None]] = set()
+        self._unremoved: set[str] = set()  # removal failed (engine gone); retried later
         # run id → container id of recent runs (warm containers cannot carry run labels)
         self.recent: collections.OrderedDict[UUID, str] = collections.OrderedDict()
         self._closed = False
@@ -122,6 +123,9 @@ class DockerRunner:
             raise DomainError(ErrorCode.SERVICE_UNAVAILABLE, "The docker runner is closed.")
         began = time.monotonic()  # the wall clock counts from here, container start included
         engine = await self.started()
+        for leftover in list(self._unremoved):  # the engine answers again: clean up
+            self._unremoved.discard(leftover)
+            self._remove_later(engine, leftover)
         spec = SandboxSpec.for_job(self.settings.runner_image, job.limits)
         warm = self.pool.take() if self.pool is not None and spec == self.spec else None
         mode = "warm" if warm is not None else "cold"
@@ -137,7 +141,10 @@ class DockerRunner:
         except BaseException:  # cancelled, engine gone, …: remove before re-raising
             self._active.discard(warm.id)
             warm.channel.close()
-            await asyncio.shield(self._call(engine.remove, warm.id))
+            try:
+                await asyncio.shield(self._call(engine.remove, warm.id))
+            except Exception:  # the engine is gone: try again later, and at close()
+                self._unremoved.add(warm.id)
             raise
         self._active.discard(warm.id)
         warm.channel.close()
@@ -152,6 +159,7 @@ class DockerRunner:
             self._removals.discard(f)
             if not f.cancelled() and f.exception() is not None:
                 log.warning("could not remove container %s: %s", container_id[:12], f.exception())
+                self._unremoved.add(container_id)
 
         future.add_done_callback(done)
 
@@ -269,7 +277,7 @@ class DockerRunner:
         if self.pool is not None:
             await self._call(self.pool.close)
         if engine is not None:
-            for container_id in list(self._active):
+            for container_id in [*self._active, *self._unremoved]:
                 with contextlib.suppress(Exception):
                     await self._call(engine.remove, container_id)
             engine.close()

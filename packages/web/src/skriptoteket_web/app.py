@@ -26,6 +26,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from skriptoteket_web import hookspecs
+from skriptoteket_web.api import api_routes
 from skriptoteket_web.errors import domain_error_handler, http_exception_handler
 from skriptoteket_web.middleware.correlation import CorrelationIdMiddleware
 from skriptoteket_web.middleware.csrf import CsrfMiddleware
@@ -105,6 +106,7 @@ def create_app(
                 state.core = None
 
     routes: list[BaseRoute] = all_routes()
+    routes.extend(api_routes())
     routes.append(Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"))
     for contributed in pm.hook.skriptoteket_register_web_routes():
         routes.extend(contributed)

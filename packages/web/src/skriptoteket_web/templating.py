@@ -20,9 +20,12 @@ from starlette.responses import HTMLResponse
 
 from skriptoteket_web import ui_text
 from skriptoteket_web.i18n import Translator
+from skriptoteket_web.toasts import COOKIE as TOAST_COOKIE
+from skriptoteket_web.toasts import read_toast
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 HTMX_VERSION = "2.0.11"
+CODEMIRROR_VERSION = "6.0.2"
 
 _current: ContextVar[Translator | None] = ContextVar("skriptoteket_translator", default=None)
 
@@ -76,6 +79,9 @@ class Templates:
         self.env.filters["dt"] = _format_datetime
         self.env.globals["label"] = _label
         self.env.globals["htmx_path"] = f"/static/vendor/htmx-{HTMX_VERSION}.min.js"
+        self.env.globals["codemirror_path"] = (
+            f"/static/vendor/codemirror-{CODEMIRROR_VERSION}.min.js"
+        )
 
     @contextmanager
     def using(self, translator: Translator) -> Iterator[None]:
@@ -116,9 +122,16 @@ def render(
     *,
     status: int = 200,
     headers: Mapping[str, str] | None = None,
+    partial: bool = False,
 ) -> HTMLResponse:
+    """``partial``: an htmx fragment, which leaves a pending toast for the next full page."""
     templates: Templates = request.app.state.web.templates
     full = page_context(request)
+    toast = None if partial else read_toast(request)  # ED-16: shown once, then deleted
+    full["toast"] = toast
     full.update(context or {})
     html = templates.render_string(name, request.state.translator, full)
-    return HTMLResponse(html, status_code=status, headers=headers)
+    response = HTMLResponse(html, status_code=status, headers=headers)
+    if toast is not None:
+        response.delete_cookie(TOAST_COOKIE, path="/")
+    return response

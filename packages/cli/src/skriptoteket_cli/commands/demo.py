@@ -8,14 +8,21 @@ from skriptoteket_cli.commands.db import mask_url
 from skriptoteket_cli.demo_data import DemoAccount, seed_demo
 from skriptoteket_cli.state import CliState, pass_state
 
+DEMO_URL = "http://127.0.0.1:8000"
+
 
 @click.command("demo")
+@click.option(
+    "--serve/--no-serve",
+    "start_site",
+    default=True,
+    help="Start the web site after seeding (when the web package is installed).",
+)
+@click.pass_context
 @pass_state
-def demo(state: CliState) -> None:
-    """Set up the database with demo accounts and a published demo tool, and show what to try.
-
-    The web app arrives with the web issue; until then the demo is driven from this CLI.
-    """
+def demo(state: CliState, ctx: click.Context, start_site: bool) -> None:
+    """Set up the database with demo accounts and published demo tools, then start the site
+    on http://127.0.0.1:8000 (with --no-serve: only seed and show what to try)."""
     backend = state.plugins.select_repository(state.settings)
     if backend.migrations is not None:
         backend.migrations(state.settings).upgrade("head")
@@ -25,6 +32,14 @@ def demo(state: CliState) -> None:
     for account in accounts:
         click.echo(f"  {account.role.value:<11}  {account.email:<38}  {account.password}")
     click.echo("")
+    root = ctx.find_root()
+    assert isinstance(root.command, click.Group)
+    serve = root.command.get_command(ctx, "serve")
+    if start_site and serve is not None:
+        click.echo(f"Open {DEMO_URL} and log in with one of the accounts above.")
+        click.echo("")
+        ctx.invoke(serve, host="127.0.0.1", port=8000)
+        return
     click.echo("Try:")
     click.echo("  uv run skriptoteket users list")
     click.echo("  uv run skriptoteket audit")

@@ -9,6 +9,7 @@ from skriptoteket.application import (
     execution,
     identity,
     nominations,
+    runnable,
     runs,
     suggestions,
     tool_import,
@@ -46,6 +47,7 @@ class Skriptoteket:
     list_tools_by_tags: catalog.ListToolsByTags = attrs.field(init=False)
     get_catalog_overview: catalog.GetCatalogOverview = attrs.field(init=False)
     search_catalog: catalog.SearchCatalog = attrs.field(init=False)
+    get_runnable_tool: catalog.GetRunnableTool = attrs.field(init=False)
     # suggestions
     submit_suggestion: suggestions.SubmitSuggestion = attrs.field(init=False)
     list_suggestions: suggestions.ListSuggestions = attrs.field(init=False)
@@ -62,6 +64,8 @@ class Skriptoteket:
     assign_maintainer: tools.AssignMaintainer = attrs.field(init=False)
     remove_maintainer: tools.RemoveMaintainer = attrs.field(init=False)
     import_tool: tool_import.ImportTool = attrs.field(init=False)
+    get_runnable_tool: runnable.GetRunnableTool = attrs.field(init=False)
+    list_tool_names: runnable.ListToolNames = attrs.field(init=False)
     # versions
     create_draft_version: versions.CreateDraftVersion = attrs.field(init=False)
     save_draft_version: versions.SaveDraftVersion = attrs.field(init=False)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from skriptoteket.application.identity import CurrentSession
+from starlette.datastructures import Headers
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -24,6 +25,12 @@ def parse_session_id(raw: str | None) -> uuid.UUID | None:
         return None
 
 
+def _api_with_credentials(scope: Scope) -> bool:
+    """An API request with an ``Authorization`` header is authenticated by it alone (the API
+    resolves the bearer token); its cookie is ignored, so no CSRF check applies (AMB-13)."""
+    return scope["path"].startswith("/api/") and "authorization" in Headers(scope=scope)
+
+
 class SessionMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -34,7 +41,7 @@ class SessionMiddleware:
             return
         state = scope.setdefault("state", {})
         current: CurrentSession | None = None
-        if not scope["path"].startswith(ANONYMOUS_PREFIXES):
+        if not scope["path"].startswith(ANONYMOUS_PREFIXES) and not _api_with_credentials(scope):
             conn = HTTPConnection(scope)
             web = runtime(conn)
             session_id = parse_session_id(conn.cookies.get(web.web.session_cookie_name))

@@ -14,10 +14,14 @@ from skriptoteket_web.pages import (
     audit,
     auth,
     catalog,
+    editor,
+    editor_runs,
+    editor_tool,
     health,
     home,
     nominations,
     profile,
+    runs,
     suggestions,
     users,
 )
@@ -36,6 +40,10 @@ def all_routes() -> list[BaseRoute]:
         nominations,
         audit,
         profile,
+        runs,
+        editor,
+        editor_runs,
+        editor_tool,
     ):
         routes.extend(module.routes)
     return routes

@@ -13,10 +13,11 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from skriptoteket_web.auth import page, redirect
-from skriptoteket_web.forms import path_uuid
+from skriptoteket_web.forms import field, path_uuid, read_form
 from skriptoteket_web.runtime import core
 from skriptoteket_web.templating import render
-from skriptoteket_web.ui_text import http_status, ui_error_message
+from skriptoteket_web.toasts import redirect_with_toast
+from skriptoteket_web.ui_text import N_, http_status, ui_error_message
 
 
 async def _tools_page(
@@ -44,6 +45,9 @@ async def _set_published(
         if error.code not in (ErrorCode.VALIDATION_ERROR, ErrorCode.CONFLICT):
             raise
         return await _tools_page(request, current, error=error)
+    back = f"/admin/tools/{tool_id}"
+    if field(await read_form(request), "next") == back:  # the editor's catalog toggle
+        return redirect_with_toast(request, back, N_("Updated."))
     return redirect("/admin/tools?updated=1")
 
 

@@ -1,0 +1,67 @@
+"""What the user run pages and the editor's sandbox runs share: the run-status partial (polled
+by htmx every second until the run is final), cancelling, and artifact downloads."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from uuid import UUID
+
+from skriptoteket.application.identity import CurrentSession
+from skriptoteket.application.runs import RunView
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+
+from skriptoteket_web.run_text import error_text, size_text
+from skriptoteket_web.runtime import core
+from skriptoteket_web.templating import render
+
+
+def is_htmx(request: Request) -> bool:
+    """An htmx request for a fragment (a boosted navigation wants the whole page)."""
+    return request.headers.get("hx-request") == "true" and not request.headers.get("hx-boosted")
+
+
+def run_context(
+    request: Request, view: RunView, *, base: str, admin_view: bool = False, **extra: Any
+) -> dict[str, Any]:
+    """``base`` is the run's URL (``/my-runs/{id}`` or ``/admin/tool-runs/{id}``): the status
+    partial is ``{base}/status``, cancel ``{base}/cancel``, files ``{base}/artifacts/{id}``."""
+    run = view.run
+    in_form = bool(extra.pop("in_form", False))
+    status_url = base if admin_view else f"{base}/status"
+    return {
+        "run": run,
+        "view": view,
+        "final": run.status.is_terminal,
+        "base": base,
+        "status_url": f"{status_url}?in_form=1" if in_form else status_url,
+        "in_form": in_form,
+        "admin_view": admin_view,
+        "error_text": error_text(run, request.state.translator, detailed=admin_view),
+        "html": run.html_output or "",
+        "size_text": size_text,
+        "tool_slug": None,
+        **extra,
+    }
+
+
+def render_status(
+    request: Request, context: Mapping[str, Any], extra: Mapping[str, Any] | None = None
+) -> Response:
+    """The partial reads the run from ``ctx``; ``extra`` adds template flags."""
+    full = {"ctx": context, **(extra or {})}
+    return render(request, "partials/run_status.html", full, partial=True)
+
+
+async def download(
+    request: Request, current: CurrentSession, run_id: UUID, *, production_only: bool
+) -> Response:
+    """EXE-08, ED-11: in the manifest and on disk, or 404; always an attachment."""
+    found = await core(request).open_artifact(
+        current.user,
+        run_id=run_id,
+        artifact_id=str(request.path_params["artifact_id"]),
+        production_only=production_only,
+    )
+    return FileResponse(found.path, media_type="application/octet-stream", filename=found.filename)

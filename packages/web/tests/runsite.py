@@ -1,0 +1,136 @@
+"""A web app with execution on (the core's local runner, the in-process queue, the filesystem
+artifact store) for the run pages and the editor's sandbox runs; tools are trivial
+standard-library scripts."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from skriptoteket.domain.identity import Role
+from skriptoteket.domain.tools import Tool
+from skriptoteket.plugins import make_plugin_manager
+from skriptoteket.settings import Settings
+from skriptoteket.testing.fakes import FakeClock, FakePasswordHasher
+from skriptoteket_web import hookspecs
+from skriptoteket_web.app import CoreServices, create_app
+from skriptoteket_web.throttle import LoginThrottle
+from skriptoteket_web.web_settings import WebSettings
+from starlette.testclient import TestClient
+
+from .conftest import EMAILS, ManualTime, Site
+
+HX = {"HX-Request": "true"}
+
+HELLO = "def run_tool(input_path, output_dir):\n    return '<p>Hej från verktyget</p>'\n"
+SCRIPT = "def run_tool(input_path, output_dir):\n    return '<script>alert(1)</script>'\n"
+WITH_FILE = (
+    "import os\n"
+    "def run_tool(input_path, output_dir):\n"
+    "    data = open(input_path, encoding='utf-8').read()\n"
+    "    with open(os.path.join(output_dir, 'rapport.txt'), 'w', encoding='utf-8') as f:\n"
+    "        f.write(data.upper())\n"
+    "    print('skrivet till stdout')\n"
+    "    return '<p>Klar</p>'\n"
+)
+CRASH = "def run_tool(input_path, output_dir):\n    raise KeyError('hemligt')\n"
+USER_ERROR = (
+    "from skriptoteket_tool import ToolUserError\n"
+    "def run_tool(input_path, output_dir):\n"
+    "    raise ToolUserError('Filen saknar kolumnen E-post')\n"
+)
+SLOW = (
+    "import time\n"
+    "def run_tool(input_path, output_dir):\n"
+    "    time.sleep(3)\n"
+    "    return '<p>sov</p>'\n"
+)
+GROUPS = (
+    "def run_tool(input_dir, output_dir, inputs):\n"
+    "    return '<p>%s grupper, %s filer</p>' % (inputs['antal'], len(inputs['klasslista']))\n"
+)
+GROUPS_SCHEMA: Mapping[str, Any] = {
+    "files": [
+        {"name": "klasslista", "label": "Klasslista", "accept": [".csv", ".txt"], "max_count": 3}
+    ],
+    "fields": [
+        {
+            "name": "antal",
+            "label": "Antal grupper",
+            "kind": "number",
+            "integer": True,
+            "min": 2,
+            "max": 10,
+            "default": 4,
+        },
+        {
+            "name": "sortering",
+            "label": "Sortera efter",
+            "kind": "choice",
+            "choices": ["namn", "klass"],
+            "default": "namn",
+        },
+        {"name": "slumpa", "label": "Slumpa ordningen", "kind": "checkbox"},
+        {"name": "rubrik", "label": "Rubrik", "kind": "text", "required": True},
+    ],
+}
+
+
+class RunSite(Site):
+    def versioned_tool(
+        self,
+        title: str,
+        source: str,
+        *,
+        schema: Mapping[str, Any] | None = None,
+        published: bool = True,
+    ) -> Tool:
+        admin = self.users[Role.ADMIN]
+        tool = self.tool(title, slug=f"verktyg-{uuid.uuid4().hex[:8]}")
+        draft = self.call(
+            self.core.create_draft_version,
+            admin,
+            tool_id=tool.id,
+            source_code=source,
+            input_schema=dict(schema) if schema else None,
+        )
+        self.call(self.core.submit_for_review, admin, version_id=draft.id)
+        self.call(self.core.publish_version, admin, version_id=draft.id)
+        return self.call(self.core.set_tool_published, admin, tool_id=tool.id, published=published)
+
+    def wait_final(self, status_url: str, *, timeout: float = 30.0) -> Any:
+        """Poll like htmx does until the partial stops polling."""
+        deadline = time.monotonic() + timeout
+        while True:
+            response = self.client.get(status_url, headers=HX)
+            assert response.status_code == 200, response.text
+            if 'hx-trigger="every 1s"' not in response.text:
+                return response
+            assert time.monotonic() < deadline, "the run did not finish"
+            time.sleep(0.05)
+
+
+def make_run_site(data_dir: Path, **settings: Any) -> Iterator[RunSite]:
+    pm = make_plugin_manager(load_entrypoints=False, extra_specs=[hookspecs])
+    app = create_app(
+        Settings(database_url="memory://", data_dir=data_dir, **settings),
+        pm,
+        web_settings=WebSettings(default_language="sv"),
+        execution=True,
+        recover_interrupted_runs=False,
+        services=CoreServices(clock=FakeClock(), hasher=FakePasswordHasher()),
+        throttle=LoginThrottle(
+            max_failures_per_account=3,
+            max_failures_per_address=6,
+            window_seconds=60,
+            clock=ManualTime(),
+        ),
+    )
+    with TestClient(app, follow_redirects=False) as client:
+        site = RunSite(client, ManualTime())
+        for role, email in EMAILS.items():
+            site.users[role] = site.add_user(role, email)
+        yield site
