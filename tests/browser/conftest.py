@@ -42,8 +42,12 @@ _REPORT_KEY = pytest.StashKey[pytest.TestReport]()
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The real app (uvicorn or ``skriptoteket serve``) on 127.0.0.1 and a free port."""
-    with running_server(tmp_path_factory.mktemp("browser-server")) as srv:
+    """The real app (``skriptoteket serve``, or uvicorn on the factory) on 127.0.0.1 and a free
+    port. One run at a time, so a second run visibly waits in the queue."""
+    with running_server(
+        tmp_path_factory.mktemp("browser-server"),
+        extra_env={"SKRIPTOTEKET_RUN_CONCURRENCY": "1"},
+    ) as srv:
         yield srv
 
 

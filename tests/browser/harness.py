@@ -105,7 +105,11 @@ def cli_options() -> dict[str, set[str]]:
 
     group = build_cli(default_plugin_manager())
     return {
-        name: {flag for param in command.params for flag in getattr(param, "opts", [])}
+        name: {
+            flag
+            for param in command.params
+            for flag in [*getattr(param, "opts", []), *getattr(param, "secondary_opts", [])]
+        }
         for name, command in group.commands.items()
     }
 
@@ -180,9 +184,12 @@ def server_command(options: dict[str, set[str]], port: int) -> list[str]:
 
 
 @contextlib.contextmanager
-def running_server(workdir: Path, *, startup_timeout: float = 60) -> Iterator[Server]:
+def running_server(
+    workdir: Path, *, extra_env: dict[str, str] | None = None, startup_timeout: float = 60
+) -> Iterator[Server]:
     data_dir = workdir / "data"
     env = _clean_env(data_dir)
+    env.update(extra_env or {})
     options = cli_options()
     seed(env, options)
     port = free_port()

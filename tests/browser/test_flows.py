@@ -102,6 +102,9 @@ def test_teacher_reaches_a_tool_from_the_catalog_in_two_clicks(
     )
     tool.get_by_role("link", name="Kör").click()  # click 2
     expect(page).to_have_url(re.compile(r"/tools/vardnadshavare-mejl/run$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mejladresser till vårdnadshavare")
+    expect(page.locator("#run-form input[type=file]").first).to_be_visible()
+    expect(page.get_by_role("button", name="Kör", exact=True)).to_be_enabled()
 
 
 def test_catalog_search_filters_while_typing(page: Page, login: Login, shoot: Shoot) -> None:

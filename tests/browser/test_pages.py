@@ -19,10 +19,11 @@ Shoot = Callable[[Page, str], Path]
 CheckA11y = Callable[[Page], list[dict[str, Any]]]
 
 NAV: dict[str, list[str]] = {
-    "user": ["Katalog", "Profil"],
-    "contributor": ["Katalog", "Mina verktyg", "Föreslå skript", "Profil"],
+    "user": ["Katalog", "Mina körningar", "Profil"],
+    "contributor": ["Katalog", "Mina körningar", "Mina verktyg", "Föreslå skript", "Profil"],
     "admin": [
         "Katalog",
+        "Mina körningar",
         "Mina verktyg",
         "Föreslå skript",
         "Förslag",
@@ -80,6 +81,8 @@ PAGES: list[tuple[str, str, str, str]] = [
     ("user", "/browse/larare/administration", "Lärare / Administration", "browse-tools"),
     ("user", "/katalog?q=klasslista", "Sök verktyg", "catalog-search"),
     ("user", "/profile", "Profil", "profile"),
+    ("user", "/tools/rakna-rader/run", "Räkna rader och tecken", "run-page"),
+    ("user", "/my-runs", "Mina körningar", "my-runs"),
     ("contributor", "/suggestions/new", "Föreslå ett skript", "suggestion-form"),
     ("contributor", "/my-tools", "Mina verktyg", "my-tools"),
     ("admin", "/admin/suggestions", "Förslag", "admin-suggestions"),

@@ -1,0 +1,237 @@
+"""The whole life of a tool in one browser session (SPEC §0, §8–§10): a contributor suggests it,
+an admin accepts it, writes the script in the editor (CodeMirror), test-runs it on a real class
+list, sends it for review, publishes the version and shows the tool in the catalog; a teacher
+finds it in two clicks, runs it (queue position, then the result in the sandboxed iframe),
+downloads the file and finds the run under "Mina körningar"; a superuser rolls back."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .harness import ACCEPTANCE_DATA, Login
+from .test_flows import accept_suggestion, focused, suggest
+
+pytestmark = pytest.mark.browser
+
+Shoot = Callable[[Page, str], Path]
+CheckA11y = Callable[[Page], list[dict[str, Any]]]
+
+CLASS_LIST = ACCEPTANCE_DATA / "klasslista_7b_utf8_bom_semikolon.csv"
+RUN_TIMEOUT_MS = 60_000
+
+SCRIPT = '''\
+def run_tool(input_path: str, output_dir: str) -> str:
+    """Närvarolista: en rad per elev ur en klasslista (CSV med semikolon)."""
+    import csv
+    import os
+    import time
+
+    time.sleep(2)  # long enough for a second run to wait in the queue behind this one
+    with open(input_path, encoding="utf-8-sig", newline="") as handle:
+        rows = [row for row in csv.reader(handle, delimiter=";") if row]
+    names = [row[0] for row in rows[1:]]
+    with open(os.path.join(output_dir, "narvarolista.csv"), "w", encoding="utf-8") as out:
+        out.write("Elev;Närvarande\\n")
+        for name in names:
+            out.write(f"{name};\\n")
+    return f"<h1>Närvarolista</h1><p id='antal'>{len(names)} elever</p>"
+'''
+
+
+def student_count() -> int:
+    lines = CLASS_LIST.read_text(encoding="utf-8-sig").splitlines()
+    return len([line for line in lines[1:] if line.strip()])
+
+
+def type_into_code_editor(page: Page, source: str) -> None:
+    """Replace the editor's text the way a user pastes it (CodeMirror when it has loaded)."""
+    content = page.locator(".cm-content")
+    expect(content).to_be_visible()  # editor.js enhanced the textarea
+    expect(content).to_have_attribute("aria-label", "Källkod")
+    content.click()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(source)
+    # The textarea stays the form field: CodeMirror writes every change back into it.
+    expect(page.locator("textarea#source_code")).to_have_value(source)
+
+
+def wait_for_final_run(page: Page, container: str) -> None:
+    expect(page.locator(f"{container} section.run-result")).to_have_attribute(
+        "data-run-status",
+        re.compile(r"^(succeeded|failed|timed_out|cancelled)$"),
+        timeout=RUN_TIMEOUT_MS,
+    )
+
+
+def test_tool_lifecycle_from_suggestion_to_rollback(
+    page: Page, login: Login, shoot: Shoot, check_a11y: CheckA11y
+) -> None:
+    title = f"Närvarolista {uuid.uuid4().hex[:6]}"
+    n = student_count()
+
+    # 1. A contributor suggests the tool.
+    login(page, "contributor")
+    suggest(page, title, "Gör en närvarolista av klasslistan, en rad per elev.")
+
+    # 2. An admin accepts it and opens the draft tool in the script editor.
+    page.context.clear_cookies()
+    login(page, "admin")
+    accept_suggestion(page, title, "Bra, vi bygger den.")
+    page.locator("dt", has_text="Utkast-tool").locator(
+        "xpath=following-sibling::dd[1]"
+    ).get_by_role("link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Skripteditorn: {title}")
+    expect(page.get_by_text("Nytt utkast")).to_be_visible()
+    expect(page.get_by_text("Spara ett utkast innan du testkör.")).to_be_visible()
+    check_a11y(page)
+    shoot(page, "editor-new-draft")
+
+    # 3. …writes the script in CodeMirror and saves it as a draft.
+    type_into_code_editor(page, SCRIPT)
+    page.get_by_label("Ändringssammanfattning").fill("Första versionen")
+    page.get_by_role("button", name="Skapa utkast").click()
+    expect(page.get_by_role("status").filter(has_text="Utkast skapat.")).to_be_visible()
+    expect(page.get_by_text("Redigerar v1")).to_be_visible()
+    expect(page.locator("textarea#source_code")).to_have_value(SCRIPT)
+
+    # 4. …test-runs it on a real class list (UTF-8 with BOM, semicolons).
+    page.locator("#sandbox-heading ~ form").get_by_label("Ladda upp fil").set_input_files(
+        CLASS_LIST
+    )
+    page.get_by_role("button", name="Testkör").click()
+    wait_for_final_run(page, "#sandbox-result")
+    result = page.locator("#sandbox-result")
+    expect(result.get_by_role("heading", name="Körning: Lyckades")).to_be_visible()
+    expect(result).to_contain_text("Testkörning lyckades.")
+    expect(result).to_contain_text("Testläge")
+    frame = result.locator("iframe.result-frame")
+    expect(frame).to_have_attribute("sandbox", "")  # no allow-scripts (UI-07)
+    expect(frame.content_frame.locator("#antal")).to_have_text(f"{n} elever")
+    expect(result.get_by_role("link", name="narvarolista.csv")).to_be_visible()
+    check_a11y(page)
+    shoot(page, "editor-sandbox-result")
+
+    # 5. …sends it for review, publishes the version and shows the tool in the catalog.
+    page.get_by_label("Notis till granskare").fill("Klar att granska")
+    page.get_by_role("button", name="Skicka för granskning").click()
+    expect(page.get_by_role("status").filter(has_text="Skickat för granskning.")).to_be_visible()
+    review = page.locator("section").filter(has=page.get_by_role("heading", name="Granskning"))
+    review.get_by_role("button", name="Publicera").click()
+    expect(page.get_by_role("status").filter(has_text="Publicerad.")).to_be_visible()
+    page.get_by_role("button", name="Visa i katalogen").click()
+    expect(page.get_by_text("Verktyget visas i katalogen.")).to_be_visible()
+    shoot(page, "editor-published")
+
+    # 6. A teacher finds it in two clicks from the catalog.
+    page.context.clear_cookies()
+    login(page, "user")
+    page.locator("section.card").filter(
+        has=page.get_by_role("heading", name="Lärare", exact=True)
+    ).get_by_role("link", name="Administration").click()
+    page.locator("li.tool-card").filter(has=page.get_by_role("heading", name=title)).get_by_role(
+        "link", name="Kör"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    check_a11y(page)
+    run_url = page.url
+
+    # 7. Two runs at once: the first occupies the only worker, the second shows its place in
+    #    the queue, then its result.
+    page.get_by_label("Ladda upp fil").set_input_files(CLASS_LIST)
+    page.get_by_role("button", name="Kör", exact=True).click()
+    expect(page.locator("#result-container section.run-result")).to_be_visible()
+    second = page.context.new_page()
+    second.goto(run_url)
+    second.get_by_label("Ladda upp fil").set_input_files(CLASS_LIST)
+    second.get_by_role("button", name="Kör", exact=True).click()
+    expect(second.locator("#result-container")).to_contain_text(re.compile(r"Plats i kön: \d"))
+    shoot(second, "run-queued")
+    wait_for_final_run(second, "#result-container")
+    out = second.locator("#result-container")
+    expect(out.get_by_role("heading", name="Körning: Lyckades")).to_be_visible()
+    expect(out).to_contain_text("Körning lyckades.")
+    expect(out.get_by_role("heading", name="Resultat")).to_be_visible()
+    frame = out.locator("iframe.result-frame")
+    expect(frame).to_have_attribute("sandbox", "")
+    expect(frame.content_frame.locator("#antal")).to_have_text(f"{n} elever")
+    expect(out).not_to_contain_text("Utdata")  # users never see stdout/stderr (EXE-04)
+    check_a11y(second)
+    shoot(second, "run-result")
+    second.close()
+    wait_for_final_run(page, "#result-container")
+    expect(page.locator("#result-container")).to_contain_text("Körning lyckades.")
+
+    # 8. …downloads the file.
+    with page.expect_download() as download_info:
+        page.locator("#result-container").get_by_role("link", name="narvarolista.csv").click()
+    download = download_info.value
+    assert download.suggested_filename == "narvarolista.csv"
+    downloaded = Path(download.path()).read_text(encoding="utf-8").splitlines()
+    assert downloaded[0] == "Elev;Närvarande"
+    assert len(downloaded) == n + 1
+
+    # 9. …and finds the runs under "Mina körningar".
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role(
+        "link", name="Mina körningar"
+    ).click()
+    rows = page.get_by_role("row").filter(has_text=title)
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("Lyckades")
+    check_a11y(page)
+    shoot(page, "my-runs")
+    rows.first.get_by_role("link", name="Visa").click()
+    expect(page).to_have_url(re.compile(r"/my-runs/[0-9a-f-]+$"))
+    expect(page.locator("iframe.result-frame").content_frame.locator("#antal")).to_have_text(
+        f"{n} elever"
+    )
+    shoot(page, "my-run-detail")
+
+    # 10. A superuser rolls back to the archived first version.
+    page.context.clear_cookies()
+    login(page, "superuser")
+    page.goto("/admin/tools")
+    page.get_by_role("row").filter(has_text=title).get_by_role("link", name="Redigera").click()
+    versions = page.locator("#version-list li.version-item")
+    archived = versions.filter(has_text="Arkiverad").first
+    active_before = versions.filter(has_text="Publicerad")
+    expect(active_before).to_have_count(1)
+    page.once("dialog", lambda dialog: dialog.accept())
+    archived.get_by_role("button", name="Återställ").click()
+    expect(page.get_by_role("status").filter(has_text="Versionen återställd.")).to_be_visible()
+    expect(versions.filter(has_text="Publicerad")).to_have_count(1)
+    expect(versions.first).to_contain_text("Publicerad")  # newest first: the restored copy
+    check_a11y(page)
+    shoot(page, "editor-rolled-back")
+
+
+def test_run_page_works_with_the_keyboard_only(page: Page, login: Login) -> None:
+    login(page, "user")
+    page.goto("/tools/rakna-rader/run")
+    page.locator("main").focus()
+    order = []
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        order.append(focused(page))
+    assert order == ["a '← Tillbaka till katalog'", "input#input-file", "button#run-button"]
+    # A file chooser cannot be driven headless: pick the file, then go on with the keyboard.
+    page.locator("#input-file").set_input_files(ACCEPTANCE_DATA / "lektionsplanering_fotosyntes.md")
+    page.keyboard.press("Shift+Tab")
+    assert focused(page) == "input#input-file"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    wait_for_final_run(page, "#result-container")
+    expect(page.locator("#result-container")).to_contain_text("Körning lyckades.")
+    # "Kör igen" is reachable too and leads back to the form: the next Tab is in the form.
+    again = page.get_by_role("link", name="Kör igen")
+    again.focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert focused(page) == "input#input-file"
