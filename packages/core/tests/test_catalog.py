@@ -161,7 +161,8 @@ async def test_get_runnable_tool_gives_the_active_version_or_not_found_EXE_01(
     tool, result = await world.published_tool(slug="synlig")
     found = await world.app.get_runnable_tool(world.user, slug="synlig")
     assert found.tool.id == tool.id
-    assert found.active_version.id == result.new_active_version_id
+    assert found.version_id == result.new_active_version_id
+    assert found.contract_version == 1
     hidden = await world.tool(slug="dold")
     await world.activate(hidden)
     for slug in ("dold", "saknas"):

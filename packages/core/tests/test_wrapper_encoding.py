@@ -8,7 +8,6 @@ import json
 from types import ModuleType
 
 import pytest
-
 from skriptoteket.sandbox import WRAPPER_PATH
 
 

@@ -11,7 +11,6 @@ from skriptoteket.domain.errors import not_found
 from skriptoteket.domain.identity import User
 from skriptoteket.domain.taxonomy import Category, Profession
 from skriptoteket.domain.tools import Tool, is_runnable
-from skriptoteket.domain.versions import ToolVersion
 from skriptoteket.ports.repositories import UnitOfWork
 
 
@@ -150,29 +149,3 @@ class SearchCatalog(UseCase):
             ]
             entries = await _catalog_entries(uow, candidates)
         return [entry for entry in entries if entry.runnable][: max(1, limit)]
-
-
-@attrs.frozen
-class RunnableTool:
-    """A runnable tool (TOOL-08) with its active version, for a run form or the API."""
-
-    tool: Tool
-    active_version: ToolVersion
-
-
-class GetRunnableTool(UseCase):
-    """EXE-01: any logged-in user; unknown, unpublished or not runnable → NOT_FOUND (never
-    FORBIDDEN, so unpublished tools are not revealed)."""
-
-    async def __call__(self, actor: User, *, slug: str) -> RunnableTool:
-        async with self.deps.uow(readonly=True) as uow:
-            await self._actor(uow, actor)
-            tool = await uow.tools.get_by_slug(slug)
-            active = (
-                await uow.versions.get(tool.active_version_id)
-                if tool is not None and tool.active_version_id is not None
-                else None
-            )
-        if tool is None or active is None or not is_runnable(tool, active):
-            raise not_found("Tool", slug=slug)
-        return RunnableTool(tool=tool, active_version=active)

@@ -47,7 +47,6 @@ class Skriptoteket:
     list_tools_by_tags: catalog.ListToolsByTags = attrs.field(init=False)
     get_catalog_overview: catalog.GetCatalogOverview = attrs.field(init=False)
     search_catalog: catalog.SearchCatalog = attrs.field(init=False)
-    get_runnable_tool: catalog.GetRunnableTool = attrs.field(init=False)
     # suggestions
     submit_suggestion: suggestions.SubmitSuggestion = attrs.field(init=False)
     list_suggestions: suggestions.ListSuggestions = attrs.field(init=False)

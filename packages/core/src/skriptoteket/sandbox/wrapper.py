@@ -75,8 +75,9 @@ def _json(value: object) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_json(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(_json_string(str(k)) + ": " + _json(v)
-                               for k, v in value.items()) + "}"
+        return (
+            "{" + ", ".join(_json_string(str(k)) + ": " + _json(v) for k, v in value.items()) + "}"
+        )
     raise TypeError("cannot encode " + type(value).__name__)
 
 

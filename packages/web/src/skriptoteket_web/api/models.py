@@ -9,8 +9,8 @@ from uuid import UUID
 
 import attrs
 from cattrs.gen import make_dict_unstructure_fn, override
-from skriptoteket.application.catalog import RunnableTool
 from skriptoteket.application.identity import IssuedToken
+from skriptoteket.application.runnable import RunnableTool
 from skriptoteket.application.runs import RunView
 from skriptoteket.application.tools import Maintainer
 from skriptoteket.application.versions import PublishResult
@@ -445,7 +445,7 @@ def catalog_tool_out(tool: Tool) -> CatalogToolOut:
 
 
 def runnable_tool_out(found: RunnableTool) -> RunnableToolOut:
-    tool, version = found.tool, found.active_version
+    tool = found.tool
     return RunnableToolOut(
         id=tool.id,
         slug=tool.slug,
@@ -453,9 +453,9 @@ def runnable_tool_out(found: RunnableTool) -> RunnableToolOut:
         summary=tool.summary,
         professions=list(tool.professions),
         categories=list(tool.categories),
-        active_version_id=version.id,
-        contract_version=version.contract_version,
-        input_schema=schema_to_data(version.input_schema or CONTRACT_1_SCHEMA),
+        active_version_id=found.version_id,
+        contract_version=found.contract_version,
+        input_schema=schema_to_data(found.input_schema or CONTRACT_1_SCHEMA),
     )
 
 
