@@ -63,6 +63,13 @@ def type_into_code_editor(page: Page, source: str) -> None:
     expect(page.locator("textarea#source_code")).to_have_value(source)
 
 
+def assert_no_horizontal_scroll(page: Page) -> None:
+    widths = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1], f"the page scrolls sideways: {widths} on {page.url}"
+
+
 def wait_for_final_run(page: Page, container: str) -> None:
     expect(page.locator(f"{container} section.run-result")).to_have_attribute(
         "data-run-status",
@@ -101,6 +108,12 @@ def test_tool_lifecycle_from_suggestion_to_rollback(
     expect(page.get_by_role("status").filter(has_text="Utkast skapat.")).to_be_visible()
     expect(page.get_by_text("Redigerar v1")).to_be_visible()
     expect(page.locator("textarea#source_code")).to_have_value(SCRIPT)
+    # After the save, CodeMirror (not the raw textarea) is the editor again: one editor, the
+    # textarea hidden from sight and from assistive technology, no sideways scrolling.
+    expect(page.locator(".cm-editor")).to_have_count(1)
+    expect(page.locator("textarea#source_code")).to_have_class(re.compile(r"visually-hidden"))
+    expect(page.locator("textarea#source_code")).to_have_attribute("aria-hidden", "true")
+    assert_no_horizontal_scroll(page)
 
     # 4. …test-runs it on a real class list (UTF-8 with BOM, semicolons).
     page.locator("#sandbox-heading ~ form").get_by_label("Ladda upp fil").set_input_files(

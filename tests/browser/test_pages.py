@@ -115,6 +115,10 @@ def test_main_pages_are_accessible(
     expect(page.locator("h1")).to_have_text(heading)
     expect(page.locator("html")).to_have_attribute("lang", "sv")
     check_a11y(page)
+    widths = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1], f"{path} scrolls sideways at 1280 px: {widths}"
     shoot(page, name)
 
 
