@@ -45,6 +45,11 @@ def run_tool(input_path: str, output_dir: str) -> str:
 '''
 
 
+SCRIPT_V2 = SCRIPT.replace("time.sleep(2)", "time.sleep(0)").replace(
+    "elever</p>", "elever (version 2)</p>"
+)
+
+
 def student_count() -> int:
     lines = CLASS_LIST.read_text(encoding="utf-8-sig").splitlines()
     return len([line for line in lines[1:] if line.strip()])
@@ -207,22 +212,51 @@ def test_tool_lifecycle_from_suggestion_to_rollback(
     )
     shoot(page, "my-run-detail")
 
-    # 10. A superuser rolls back to the archived first version.
+    # 10. The admin publishes a second version with a different result text…
+    page.context.clear_cookies()
+    login(page, "admin")
+    page.goto("/admin/tools")
+    page.get_by_role("row").filter(has_text=title).get_by_role("link", name="Redigera").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Skripteditorn: {title}")
+    type_into_code_editor(page, SCRIPT_V2)
+    page.get_by_role("button", name="Skapa utkast").click()
+    expect(page.get_by_role("status").filter(has_text="Utkast skapat.")).to_be_visible()
+    page.get_by_role("button", name="Skicka för granskning").click()
+    expect(page.get_by_role("status").filter(has_text="Skickat för granskning.")).to_be_visible()
+    page.locator("section").filter(has=page.get_by_role("heading", name="Granskning")).get_by_role(
+        "button", name="Publicera"
+    ).click()
+    expect(page.get_by_role("status").filter(has_text="Publicerad.")).to_be_visible()
+    assert run_once(page, run_url) == f"{n} elever (version 2)"
+
+    # 11. …and a superuser rolls back to the first version (history: newest first).
     page.context.clear_cookies()
     login(page, "superuser")
     page.goto("/admin/tools")
     page.get_by_role("row").filter(has_text=title).get_by_role("link", name="Redigera").click()
     versions = page.locator("#version-list li.version-item")
-    archived = versions.filter(has_text="Arkiverad").first
-    active_before = versions.filter(has_text="Publicerad")
-    expect(active_before).to_have_count(1)
-    page.once("dialog", lambda dialog: dialog.accept())
-    archived.get_by_role("button", name="Återställ").click()
+    expect(versions.filter(has_text="Publicerad")).to_have_count(1)
+    first = versions.filter(has=page.get_by_role("link", name="#1", exact=True))
+    expect(first).to_contain_text("Arkiverad")
+    page.once("dialog", lambda dialog: dialog.accept())  # "Återställ denna version som ny …?"
+    first.get_by_role("button", name="Återställ").click()
     expect(page.get_by_role("status").filter(has_text="Versionen återställd.")).to_be_visible()
     expect(versions.filter(has_text="Publicerad")).to_have_count(1)
-    expect(versions.first).to_contain_text("Publicerad")  # newest first: the restored copy
+    expect(versions.first).to_contain_text("Publicerad")  # the restored copy is the newest
     check_a11y(page)
     shoot(page, "editor-rolled-back")
+    # Runs get the first version's result again, at once (here the superuser's own run).
+    assert run_once(page, run_url) == f"{n} elever"
+
+
+def run_once(page: Page, run_url: str) -> str:
+    """Run the tool at ``run_url`` on the class list; the result iframe's count text."""
+    page.goto(run_url)
+    page.get_by_label("Ladda upp fil").set_input_files(CLASS_LIST)
+    page.get_by_role("button", name="Kör", exact=True).click()
+    wait_for_final_run(page, "#result-container")
+    frame = page.locator("#result-container iframe.result-frame").content_frame
+    return frame.locator("#antal").inner_text()
 
 
 def test_run_page_works_with_the_keyboard_only(page: Page, login: Login) -> None:
