@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import time
+import warnings
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -93,6 +95,11 @@ async def test_engine_gone_mid_run_is_a_clear_error_and_leaves_nothing(
     assert "Docker engine is not reachable" in caught.value.message
     with contextlib.suppress(Exception):
         await asyncio.wait_for(runner.close(), 30)
+    # The cut left the old client's sockets half-open; collect them here, where that is expected,
+    # rather than as a stray ResourceWarning in a later test.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
 
     # The engine is back (on its own socket). The abandoned sandbox stops by itself at its time
     # limit; the next runner's start-up sweep removes it, so nothing of the failed run remains.

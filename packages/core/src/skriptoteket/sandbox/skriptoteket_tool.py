@@ -1,6 +1,6 @@
 """Helpers for Skriptoteket tool authors (importable in every sandbox).
 
-    from skriptoteket_tool import ToolUserError, read_text, read_csv_rows
+    from skriptoteket_tool import ToolUserError, read_csv_rows, read_table, read_text
 
 Raise ``ToolUserError("Filen saknar kolumnen E-post")`` to show the teacher a friendly message
 instead of "the tool failed". Standard library only.
@@ -9,10 +9,13 @@ instead of "the tool failed". Standard library only.
 from __future__ import annotations
 
 import csv
+import datetime
 import html
 import io
+import os
+import zipfile
 
-__all__ = ["ToolUserError", "escape", "read_csv_rows", "read_text"]
+__all__ = ["ToolUserError", "escape", "read_csv_rows", "read_table", "read_text", "read_xlsx_rows"]
 
 
 class ToolUserError(Exception):
@@ -55,3 +58,50 @@ def _rows(text: str, delimiter: str) -> list[list[str]]:
         for row in csv.reader(io.StringIO(text), delimiter=delimiter)
         if any(cell.strip() for cell in row)
     ]
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def read_xlsx_rows(path: str) -> list[list[str]]:
+    """Non-empty rows of the first non-empty sheet of an Excel workbook, cells as text.
+    Raises ToolUserError (in Swedish) for a file that is not a readable workbook."""
+    import openpyxl  # in the sandbox's libraries; imported only when a tool reads Excel
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:
+        raise ToolUserError("Filen kunde inte läsas som en Excel-fil.") from None
+    try:
+        for sheet in workbook.worksheets:
+            rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            rows = [row for row in rows if any(row)]
+            if rows:
+                return rows
+        return []
+    except Exception:
+        raise ToolUserError("Filen kunde inte läsas som en Excel-fil.") from None
+    finally:
+        workbook.close()
+
+
+def read_table(path: str) -> list[list[str]]:
+    """Non-empty rows of a class list or similar table: CSV/TXT (any separator and encoding
+    above) or XLSX. Empty files and old .xls files give a friendly ToolUserError."""
+    name = os.path.basename(path).lower()
+    if os.path.getsize(path) == 0:
+        raise ToolUserError("Filen är tom.")
+    if name.endswith((".xlsx", ".xlsm")) or zipfile.is_zipfile(path):
+        return read_xlsx_rows(path)
+    if name.endswith(".xls"):
+        raise ToolUserError(
+            "Gamla Excel-filer (.xls) stöds inte. Spara filen som .xlsx eller .csv i Excel."
+        )
+    return read_csv_rows(path)

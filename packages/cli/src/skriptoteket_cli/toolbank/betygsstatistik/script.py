@@ -8,12 +8,11 @@ name column ("Elev"/"Namn") and one column per subject; empty cells are missing 
 from __future__ import annotations
 
 import base64
-import datetime
 import os
 import zipfile
 from dataclasses import dataclass
 
-from skriptoteket_tool import ToolUserError, escape
+from skriptoteket_tool import ToolUserError, escape, read_xlsx_rows
 
 GRADES = ("A", "B", "C", "D", "E", "F")
 POINTS = {"A": 20.0, "B": 17.5, "C": 15.0, "D": 12.5, "E": 10.0, "F": 0.0}
@@ -30,16 +29,6 @@ NAME_WORDS = ("elev", "namn", "name", "student")
 HEADER_SEARCH_ROWS = 25
 
 
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
 def read_sheet(path: str) -> list[list[str]]:
     name = os.path.basename(path).lower()
     if os.path.getsize(path) == 0:
@@ -50,22 +39,9 @@ def read_sheet(path: str) -> list[list[str]]:
         )
     if not zipfile.is_zipfile(path):
         raise ToolUserError("Filen kunde inte läsas som en Excel-fil.")
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            for sheet in workbook.worksheets:
-                rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-                rows = [row for row in rows if any(row)]
-                if rows:
-                    return rows
-        finally:
-            workbook.close()
-    except ToolUserError:
-        raise
-    except Exception:
-        raise ToolUserError("Filen kunde inte läsas som en Excel-fil.") from None
+    rows = read_xlsx_rows(path)
+    if rows:
+        return rows
     raise ToolUserError("Excel-filen är tom.")
 
 

@@ -7,14 +7,12 @@ Contract 2: ``inputs`` has ``klasslista`` (one CSV/TXT/XLSX path), ``gruppstorle
 from __future__ import annotations
 
 import csv
-import datetime
 import os
 import random
 import re
 import secrets
-import zipfile
 
-from skriptoteket_tool import ToolUserError, escape, read_csv_rows
+from skriptoteket_tool import ToolUserError, escape, read_table
 
 NAME_HEADERS = {
     "elev",
@@ -30,50 +28,6 @@ NAME_HEADERS = {
 }
 HEADER_SEARCH_ROWS = 25
 MIN_SIZE, MAX_SIZE, DEFAULT_SIZE = 2, 10, 4
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _read_xlsx(path: str) -> list[list[str]]:
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception:
-        raise ToolUserError("Filen kunde inte läsas som en Excel-fil.") from None
-    try:
-        for sheet in workbook.worksheets:
-            rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-            rows = [row for row in rows if any(row)]
-            if rows:
-                return rows
-        return []
-    except Exception:
-        raise ToolUserError("Filen kunde inte läsas som en Excel-fil.") from None
-    finally:
-        workbook.close()
-
-
-def read_table(path: str) -> list[list[str]]:
-    """Non-empty rows of a CSV/TXT or XLSX file, cells as stripped text."""
-    name = os.path.basename(path).lower()
-    if os.path.getsize(path) == 0:
-        raise ToolUserError("Filen är tom.")
-    if name.endswith((".xlsx", ".xlsm")) or zipfile.is_zipfile(path):
-        return _read_xlsx(path)
-    if name.endswith(".xls"):
-        raise ToolUserError(
-            "Gamla Excel-filer (.xls) stöds inte. Spara filen som .xlsx eller .csv i Excel."
-        )
-    return read_csv_rows(path)
 
 
 def _normalise(header: str) -> str:
