@@ -15,7 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -67,6 +67,10 @@ ACCOUNTS: dict[str, Account] = {
 
 class Login(Protocol):
     def __call__(self, pg: Page, role: str, *, fresh: bool = False) -> Account: ...
+
+
+Shoot = Callable[["Page", str], Path]
+CheckA11y = Callable[["Page"], list[dict[str, Any]]]
 
 
 def free_port() -> int:

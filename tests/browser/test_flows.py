@@ -5,52 +5,14 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from .harness import ACCOUNTS, Login
+from .harness import ACCOUNTS, CheckA11y, Login, Shoot
+from .steps import accept_suggestion, focused, suggest
 
 pytestmark = pytest.mark.browser
-
-Shoot = Callable[[Page, str], Path]
-CheckA11y = Callable[[Page], list[dict[str, Any]]]
-
-
-def suggest(page: Page, title: str, description: str) -> None:
-    page.goto("/")
-    page.get_by_role("navigation", name="Huvudmeny").get_by_role(
-        "link", name="Föreslå skript"
-    ).click()
-    expect(page.get_by_role("heading", name="Föreslå ett skript")).to_be_visible()
-    page.get_by_label("Titel").fill(title)
-    page.get_by_label("Beskrivning").fill(description)
-    page.get_by_role("group", name="Yrken").get_by_label("Lärare").check()
-    page.get_by_role("group", name="Kategorier").get_by_label("Administration").check()
-    page.get_by_role("button", name="Skicka förslag").click()
-    expect(page.get_by_role("status")).to_have_text(
-        "Förslaget är skickat och ligger i granskningskön."
-    )
-    assert page.url.endswith("/suggestions/new?submitted=1")
-
-
-def accept_suggestion(page: Page, title: str, rationale: str) -> str:
-    """Accept the suggestion titled ``title`` on the review pages; returns its URL."""
-    page.goto("/")
-    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Förslag").click()
-    card = page.locator("li.card").filter(has=page.get_by_role("heading", name=title))
-    expect(card).to_contain_text("bidragsgivare@demo.skriptoteket.se")
-    card.get_by_role("link", name="Öppna").click()
-    expect(page.get_by_role("heading", name="Granska förslag")).to_be_visible()
-    page.get_by_role("group", name="Typ").get_by_label("Acceptera (ev. med ändringar)").check()
-    page.get_by_label("Motivering").fill(rationale)
-    page.get_by_role("button", name="Spara beslut").click()
-    expect(page.get_by_role("status")).to_have_text("Beslut sparat.")
-    expect(page.get_by_text("Förslaget är redan granskat.")).to_be_visible()
-    return page.url
 
 
 def test_contributor_suggests_and_admin_accepts(
@@ -124,20 +86,7 @@ def test_catalog_search_filters_while_typing(page: Page, login: Login, shoot: Sh
     shoot(page, "catalog-search-filtered")
 
 
-def focused(page: Page) -> str:
-    """A short description of the focused element: tag#id, or tag 'text'."""
-    desc: str = page.evaluate(
-        """() => {
-            const el = document.activeElement;
-            if (!el) return "";
-            const tag = el.tagName.toLowerCase();
-            return el.id ? `${tag}#${el.id}` : `${tag} '${(el.textContent || "").trim()}'`;
-        }"""
-    )
-    return desc
-
-
-def test_login_page_works_with_the_keyboard_only(page: Page, server: object) -> None:
+def test_login_page_works_with_the_keyboard_only(page: Page) -> None:
     account = ACCOUNTS["user"]
     page.goto("/login")
     order = []

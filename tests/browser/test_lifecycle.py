@@ -8,20 +8,16 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from .harness import ACCEPTANCE_DATA, Login
-from .test_flows import accept_suggestion, focused, suggest
+from .harness import ACCEPTANCE_DATA, CheckA11y, Login, Shoot
+from .steps import accept_suggestion, focused, suggest
 
 pytestmark = pytest.mark.browser
 
-Shoot = Callable[[Page, str], Path]
-CheckA11y = Callable[[Page], list[dict[str, Any]]]
 
 CLASS_LIST = ACCEPTANCE_DATA / "klasslista_7b_utf8_bom_semikolon.csv"
 RUN_TIMEOUT_MS = 60_000

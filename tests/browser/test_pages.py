@@ -4,19 +4,14 @@ axe-core without serious or critical violations, and are saved as screenshots.""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from .harness import Login
+from .harness import CheckA11y, Login, Shoot
 
 pytestmark = pytest.mark.browser
 
-Shoot = Callable[[Page, str], Path]
-CheckA11y = Callable[[Page], list[dict[str, Any]]]
 
 NAV: dict[str, list[str]] = {
     "user": ["Katalog", "Mina körningar", "Profil"],
