@@ -142,7 +142,7 @@ def test_the_axe_check_catches_a_real_violation(
     page: Page, login: Login, check_a11y: CheckA11y
 ) -> None:
     """Guards the harness itself: axe really runs on the app's pages despite the CSP."""
-    page.goto("/login")
+    page.goto("/login?axe-selftest")
     # (An inline style="" would be dropped by the CSP; the CSSOM is allowed.)
     page.evaluate(
         """() => {
@@ -155,3 +155,36 @@ def test_the_axe_check_catches_a_real_violation(
         check_a11y(page)
     assert "[critical] label" in str(failure.value)
     assert "[serious] color-contrast" in str(failure.value)
+
+
+NARROW_PAGES = [
+    ("anon", "/login"),
+    ("user", "/"),
+    ("user", "/katalog?q=klasslista"),
+    ("user", "/tools/rakna-rader/run"),
+    ("user", "/my-runs"),
+    ("admin", "/admin/tools"),
+    ("admin", "/admin/users"),
+]
+
+
+@pytest.mark.parametrize(("role", "path"), NARROW_PAGES, ids=[f"{r}:{p}" for r, p in NARROW_PAGES])
+def test_pages_reflow_on_a_phone(
+    page: Page, login: Login, shoot: Shoot, check_a11y: CheckA11y, role: str, path: str
+) -> None:
+    """WCAG 1.4.10: at 320 CSS px wide nothing but data tables may scroll sideways."""
+    page.set_viewport_size({"width": 320, "height": 640})
+    if role != "anon":
+        login(page, role)
+    page.goto(path)
+    overflow = page.evaluate(
+        """() => [...document.querySelectorAll("body *")]
+            .filter(el => !el.closest("table, .visually-hidden, .skip-link"))
+            .filter(el => el.getBoundingClientRect().right
+                          > document.documentElement.clientWidth + 1)
+            .map(el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+                       + (el.className ? "." + String(el.className).split(" ").join(".") : ""))"""
+    )
+    assert not overflow, f"{path} is wider than a 320 px screen: {overflow[:8]}"
+    check_a11y(page)
+    shoot(page, "phone-" + (path.strip("/").split("?")[0].replace("/", "-") or "home"))
