@@ -55,7 +55,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 _REPORT_KEY = pytest.StashKey[pytest.TestReport]()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The real app (``skriptoteket serve``, or uvicorn on the factory) on 127.0.0.1 and a free
     port. One run at a time, so a second run visibly waits in the queue."""
@@ -66,7 +66,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield srv
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an event loop running in this thread
+# while it is open, which would break every asyncio test collected after the browser tests.
+@pytest.fixture(scope="package")
 def playwright_instance() -> Iterator[Playwright]:
     if not CHROMIUM.is_file():
         service_missing("browser", f"{CHROMIUM} is missing (apt-get install chromium)")
@@ -74,7 +76,7 @@ def playwright_instance() -> Iterator[Playwright]:
         yield pw
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     try:
         launched = playwright_instance.chromium.launch(
@@ -130,7 +132,7 @@ def page(context: BrowserContext, request: pytest.FixtureRequest) -> Generator[P
     assert not errors, f"JavaScript or console errors on the page: {errors}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def _session_cookies() -> dict[str, list[Any]]:
     return {}
 
