@@ -12,6 +12,7 @@ import gc
 import time
 import warnings
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -77,26 +78,39 @@ async def test_engine_gone_mid_run_is_a_clear_error_and_leaves_nothing(
 ) -> None:
     monkeypatch.setenv("DOCKER_HOST", f"unix://{proxy.path}")
     before = {c["Id"] for c in engine.client.api.containers(all=True)}
-    runner = DockerRunner(docker_settings(tmp_path, runner_pool_size=0))
-    job = make_job(tmp_path / "ws", SLEEPER, limits=RunLimits(timeout_seconds=3))
-    task = asyncio.create_task(runner.run(job))
-    deadline = time.monotonic() + 20
-    while not runner._active:
-        assert time.monotonic() < deadline, "the run never started"
-        await asyncio.sleep(0.1)
-    await asyncio.sleep(1.0)
-    await proxy.cut()
 
-    started = time.monotonic()
-    with pytest.raises(DomainError) as caught:
-        await asyncio.wait_for(task, 60)
-    assert time.monotonic() - started < 60
-    assert caught.value.code is ErrorCode.SERVICE_UNAVAILABLE
-    assert "Docker engine is not reachable" in caught.value.message
-    with contextlib.suppress(Exception):
-        await asyncio.wait_for(runner.close(), 30)
-    # The cut left the old client's sockets half-open; collect them here, where that is expected,
-    # rather than as a stray ResourceWarning in a later test.
+    async def cut_mid_run() -> tuple[ErrorCode, str, float, ThreadPoolExecutor]:
+        """Everything that touches the doomed client lives in this frame, so that it can be
+        collected right after (see below)."""
+        runner = DockerRunner(docker_settings(tmp_path, runner_pool_size=0))
+        job = make_job(tmp_path / "ws", SLEEPER, limits=RunLimits(timeout_seconds=3))
+        task = asyncio.create_task(runner.run(job))
+        deadline = time.monotonic() + 20
+        while not runner._active:
+            assert time.monotonic() < deadline, "the run never started"
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(1.0)
+        await proxy.cut()
+        started = time.monotonic()
+        try:
+            await asyncio.wait_for(task, 60)
+        except DomainError as error:
+            outcome = (error.code, error.message, time.monotonic() - started)
+        else:
+            raise AssertionError("the run did not fail")
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(runner.close(), 30)
+        return (*outcome, runner._executor)
+
+    code, message, seconds, executor = await cut_mid_run()
+    assert seconds < 60
+    assert code is ErrorCode.SERVICE_UNAVAILABLE
+    assert "Docker engine is not reachable" in message
+    # The cut left the old client's sockets half-open, some still held by its worker threads:
+    # let those threads end and collect the sockets here, where that is expected, rather than as
+    # a stray ResourceWarning in a later test.
+    await asyncio.to_thread(executor.shutdown, True)
+    del executor
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
         gc.collect()
