@@ -1,0 +1,70 @@
+"""Cancelling a local run at any moment — while it spawns, while bubblewrap sets up, while the
+tool runs — leaves no process of that run behind (DESIGN §5: nothing leaks)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import random
+import uuid
+from pathlib import Path
+
+from skriptoteket.builtin.local_runner import LocalRunner
+from skriptoteket.domain.runs import RunContext
+from skriptoteket.ports.execution import RunJob, RunLimits
+
+SLEEPER = "import time\n\ndef run_tool(input_path, output_dir):\n    time.sleep(5)\n    return ''\n"
+
+
+def processes_mentioning(text: str) -> list[str]:
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if text in cmdline:
+            found.append(f"{pid}: {cmdline[:120]}")
+    return found
+
+
+async def test_cancelling_at_random_moments_leaves_nothing(tmp_path: Path) -> None:
+    runner = LocalRunner(temp_root=tmp_path / "sandboxes")
+    (tmp_path / "sandboxes").mkdir()
+    rng = random.Random(20261126)
+    try:
+        for attempt in range(25):
+            workspace = tmp_path / f"ws{attempt}"
+            (workspace / "input").mkdir(parents=True)
+            (workspace / "output").mkdir()
+            (workspace / "input" / "a.txt").write_text("x", encoding="utf-8")
+            job = RunJob(
+                run_id=uuid.uuid4(),
+                tool_id=uuid.uuid4(),
+                version_id=uuid.uuid4(),
+                context=RunContext.SANDBOX,
+                source_code=SLEEPER,
+                entrypoint="run_tool",
+                contract_version=1,
+                workspace=workspace,
+                input_names=("a.txt",),
+                inputs={},
+                limits=RunLimits(timeout_seconds=10),
+            )
+            task = asyncio.create_task(runner.run(job))
+            await asyncio.sleep(rng.uniform(0, 0.1))
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            for _ in range(50):
+                left = processes_mentioning(str(job.run_id))
+                if not left:
+                    break
+                await asyncio.sleep(0.05)
+            assert left == [], f"attempt {attempt}: {left}"
+        assert list((tmp_path / "sandboxes").iterdir()) == []
+    finally:
+        await runner.close()
