@@ -24,8 +24,9 @@ import stat
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 import attrs
 
@@ -37,7 +38,10 @@ from skriptoteket.settings import Settings
 
 DRAIN_GRACE_SECONDS = 2.0
 WATCH_INTERVAL_SECONDS = 0.05
+SWEEP_INTERVAL_SECONDS = 0.01
 CHUNK = 65536
+
+T = TypeVar("T")
 
 
 @attrs.frozen
@@ -84,12 +88,14 @@ class LocalRunner:
         job_dir = Path(tempfile.mkdtemp(prefix="run-", dir=self.temp_root))
         cgroup: RunCgroup | None = None
         spawned: _Spawned | None = None
+        spawning: asyncio.Future[_Spawned] | None = None
         try:
             argv, env, cwd = self._prepare(plan, job, job_dir)
             if plan.cgroups is not None:
                 cgroup = plan.cgroups.create(job.limits.max_processes)
             preexec = sb.join_cgroup(cgroup.procs_fd if cgroup else None, plan.preexec)
-            spawned = await _spawn(argv, env, cwd, preexec)
+            spawning = asyncio.ensure_future(_spawn(argv, env, cwd, preexec))
+            spawned = await asyncio.shield(spawning)
             if cgroup is not None:
                 cgroup.close_fd()
             outcome = await self._supervise(spawned, cgroup, job, job_dir)
@@ -100,14 +106,15 @@ class LocalRunner:
             }
             return attrs.evolve(outcome, diagnostics=diagnostics)
         finally:
-            if spawned is not None:
-                sb.kill_group(spawned.pid)
-                await asyncio.shield(spawned.protocol.exited)
-            if cgroup is not None:
-                await asyncio.shield(cgroup.remove())
-            if spawned is not None:
-                spawned.transport.close()
-            _remove_tree(job_dir)
+            if spawning is not None and spawned is None:
+                # Cancelled half-way, asyncio would kill only the process it started
+                # (bubblewrap's outer process), not its process group: bubblewrap's
+                # in-namespace init would then wait forever with our pipes open, and asyncio's
+                # own clean-up with it. So the spawn always completes and is killed below.
+                await _wait_ignoring_cancellation(spawning)
+                if not spawning.cancelled() and spawning.exception() is None:
+                    spawned = spawning.result()
+            await _finish_despite_cancellation(_clean_up(spawned, cgroup, job_dir))
 
     async def close(self) -> None:
         return None
@@ -279,6 +286,58 @@ async def _spawn(
     assert protocol.stdout is not None
     assert protocol.stderr is not None
     return _Spawned(transport, protocol, protocol.stdout, protocol.stderr)
+
+
+async def _wait_ignoring_cancellation(task: asyncio.Future[T]) -> None:
+    """Wait until ``task`` is done; cancelling the waiter meanwhile neither stops the wait nor
+    the task (the caller is already on its way out with a cancellation)."""
+    while not task.done():
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait({task})
+
+
+async def _clean_up(spawned: _Spawned | None, cgroup: RunCgroup | None, job_dir: Path) -> None:
+    """Kill every process of the run — its process group; then everything left in its pids
+    cgroup until the cgroup is empty, or, without a cgroup and if we had to kill it, every
+    process that names the run's directory — close the pipes, remove the private directory."""
+    if spawned is not None:
+        ended_by_itself = spawned.protocol.exited.done()
+        sb.kill_group(spawned.pid)
+        await spawned.protocol.exited
+        sb.kill_group(spawned.pid)  # anything forked between the first kill and the exit
+        if cgroup is None and not ended_by_itself:
+            await _sweep_marked(str(job_dir))
+    if cgroup is not None:
+        await cgroup.remove()
+    if spawned is not None:
+        spawned.transport.close()
+    _remove_tree(job_dir)
+
+
+async def _sweep_marked(marker: str, bound_seconds: float = 2.0) -> None:
+    """Kill the run's processes found by their command line until none is left (bounded)."""
+    for _ in range(int(bound_seconds / SWEEP_INTERVAL_SECONDS)):
+        if not await asyncio.to_thread(sb.kill_marked, marker):
+            return
+        await asyncio.sleep(SWEEP_INTERVAL_SECONDS)
+
+
+async def _finish_despite_cancellation(work: Awaitable[T]) -> T:
+    """Await ``work`` to its end even if the caller is cancelled (once or repeatedly) meanwhile;
+    the cancellation is raised after it."""
+    task = asyncio.ensure_future(work)
+    cancelled = False
+    while True:
+        try:
+            result = await asyncio.shield(task)
+            break
+        except asyncio.CancelledError:
+            if task.done():
+                raise
+            cancelled = True
+    if cancelled:
+        raise asyncio.CancelledError
+    return result
 
 
 def _wrapper_inputs(job: RunJob) -> dict[str, object]:

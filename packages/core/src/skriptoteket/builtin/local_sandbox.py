@@ -378,3 +378,29 @@ def join_cgroup(
 def kill_group(pid: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGKILL)
+
+
+def kill_marked(marker: str) -> int:
+    """SIGKILL every process whose command line contains ``marker`` (a run's private directory,
+    which its bubblewrap or wrapper command line names); return how many were found.
+
+    Without a pids cgroup this is how a run's processes are found once their process group is
+    gone: bubblewrap's in-namespace init is forked in a process group of its own when it is told
+    ``--new-session``, and if bubblewrap is killed before that init has asked to die with its
+    parent, it is re-parented to init and lives on. Killing that init ends its pid namespace."""
+    needle = marker.encode()
+    found = 0
+    own = os.getpid()
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit() or int(entry.name) == own:
+            continue
+        try:
+            with open(f"/proc/{entry.name}/cmdline", "rb") as handle:
+                cmdline = handle.read()
+        except OSError:
+            continue
+        if needle in cmdline:
+            found += 1
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(int(entry.name), signal.SIGKILL)
+    return found
