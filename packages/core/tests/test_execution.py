@@ -28,7 +28,7 @@ from skriptoteket.domain.run_results import (
 )
 from skriptoteket.domain.runs import RunContext, RunStatus, ToolRun
 from skriptoteket.domain.uploads import InputLimits
-from skriptoteket.ports.execution import RunJob, RunLimits, RunnerOutcome
+from skriptoteket.ports.execution import QueueStats, RunJob, RunLimits, RunnerOutcome
 from skriptoteket.testing.world import World
 
 Behaviour = Callable[[RunJob], Awaitable[RunnerOutcome]]
@@ -70,12 +70,36 @@ class ScriptedRunner:
         return None
 
 
+class RecordingObserver:
+    """A RunObserver that writes down what it hears; ``fail`` makes it raise afterwards."""
+
+    def __init__(self) -> None:
+        self.started: list[RunContext] = []
+        self.finished: list[tuple[RunContext, RunStatus, float | None]] = []
+        self.fail = False
+
+    def run_started(self, context: RunContext) -> None:
+        self.started.append(context)
+        if self.fail:
+            raise RuntimeError("observer down")
+
+    def run_finished(self, context: RunContext, status: RunStatus, seconds: float | None) -> None:
+        self.finished.append((context, status, seconds))
+        if self.fail:
+            raise RuntimeError("observer down")
+
+    def statuses(self) -> list[tuple[RunStatus, bool]]:
+        """(status, timed?) per finished run, in order."""
+        return [(status, seconds is not None) for _, status, seconds in self.finished]
+
+
 @attrs.define
 class Harness:
     world: World
     runner: ScriptedRunner
     queue: InProcessRunQueue
     root: Path
+    observer: RecordingObserver
 
     @property
     def app(self) -> Skriptoteket:
@@ -95,6 +119,7 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
     world = await World.create()
     runner = ScriptedRunner()
     queue = InProcessRunQueue(concurrency=1, max_waiting=3)
+    observer = RecordingObserver()
     execution = ExecutionDeps(
         runner=runner,
         artifacts=FilesystemArtifactStore(tmp_path / "artifacts"),
@@ -104,11 +129,12 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
         production_limits=RunLimits(),
         input_limits=InputLimits(max_files=3, max_file_bytes=1000, max_total_bytes=1500),
         output_caps=OutputCaps(max_stdout_bytes=10, max_html_bytes=20),
+        observers=(observer,),
     )
     world.app = Skriptoteket(attrs.evolve(world.app.deps, execution=execution))
     await queue.start(world.app.execute_run)
     try:
-        yield Harness(world, runner, queue, tmp_path)
+        yield Harness(world, runner, queue, tmp_path, observer)
     finally:
         await queue.close()
 
@@ -472,3 +498,98 @@ async def test_prune_artifacts_RUN_28(harness: Harness) -> None:
     with pytest.raises(DomainError) as denied:
         await h.app.prune_artifacts(h.world.user, days=1)
     assert denied.value.code is ErrorCode.FORBIDDEN
+
+
+async def test_observer_hears_runs_with_their_duration_issue4_s8(harness: Harness) -> None:
+    """The RunObserver port (/metrics): started and finished runs, with execution time."""
+    h = harness
+
+    async def slow(job: RunJob) -> RunnerOutcome:
+        await asyncio.sleep(0.05)
+        return await succeed(job)
+
+    h.runner.behaviour = slow
+    tool = await published(h)
+    await h.wait_final(
+        await h.app.start_production_run(h.world.user, slug=tool.slug, uploads=[CSV])
+    )
+    assert h.observer.started == [RunContext.PRODUCTION]
+    [(context, status, seconds)] = h.observer.finished
+    assert (context, status) == (RunContext.PRODUCTION, RunStatus.SUCCEEDED)
+    assert seconds is not None
+    assert 0.05 <= seconds < 5
+
+    draft = await h.world.draft(await h.world.tool(), source="def run_tool(a, b)\n")
+    await h.app.start_sandbox_run(h.world.admin, version_id=draft.id, uploads=[CSV])
+    assert h.observer.started == [RunContext.PRODUCTION]  # a syntax error never runs
+    assert h.observer.finished[-1] == (RunContext.SANDBOX, RunStatus.FAILED, None)
+
+    async def crash(job: RunJob) -> RunnerOutcome:
+        raise OSError("runner broke")
+
+    h.runner.behaviour = crash
+    await h.wait_final(
+        await h.app.start_production_run(h.world.user, slug=tool.slug, uploads=[CSV])
+    )
+    assert h.observer.statuses()[-1] == (RunStatus.FAILED, True)
+    assert len(h.observer.started) == 2
+
+
+async def test_observer_hears_every_final_status_once_with_the_queue(harness: Harness) -> None:
+    """Full queue, cancel while waiting and while running: each run is reported exactly once,
+    and the queue's stats follow."""
+    h = harness
+    gate = asyncio.Event()
+
+    async def block(job: RunJob) -> RunnerOutcome:
+        await gate.wait()
+        return await succeed(job)
+
+    h.runner.behaviour = block
+    tool = await published(h)
+    assert await h.app.queue_stats() == QueueStats(
+        waiting=0, running=0, max_waiting=3, concurrency=1
+    )
+    runs = [
+        await h.app.start_production_run(h.world.user, slug=tool.slug, uploads=[CSV])
+        for _ in range(4)
+    ]
+    await asyncio.sleep(0.05)
+    assert await h.app.queue_stats() == QueueStats(
+        waiting=3, running=1, max_waiting=3, concurrency=1
+    )
+    with pytest.raises(DomainError):
+        await h.app.start_production_run(h.world.user, slug=tool.slug, uploads=[CSV])
+    assert h.observer.statuses() == [(RunStatus.FAILED, False)]  # refused: never ran
+    await h.app.cancel_run(h.world.user, run_id=runs[2].id)
+    await h.app.cancel_run(h.world.user, run_id=runs[0].id)
+    assert h.observer.statuses()[1:] == [(RunStatus.CANCELLED, False), (RunStatus.CANCELLED, True)]
+    gate.set()
+    for run in runs:
+        await h.wait_final(run)
+    await asyncio.sleep(0.05)
+    assert sorted(h.observer.statuses()) == sorted(
+        [(RunStatus.FAILED, False), (RunStatus.CANCELLED, False), (RunStatus.CANCELLED, True)]
+        + [(RunStatus.SUCCEEDED, True)] * 2
+    )
+    assert h.observer.started == [RunContext.PRODUCTION] * 3
+    assert (await h.app.queue_stats()) == QueueStats(
+        waiting=0, running=0, max_waiting=3, concurrency=1
+    )
+
+
+async def test_observer_hears_interrupted_runs_and_never_breaks_a_run(harness: Harness) -> None:
+    h = harness
+    _tool, result_ = await h.world.published_tool()
+    await h.world.add_run(result_.new_active, h.world.user)
+    await h.world.add_run(result_.new_active, h.world.user, status=RunStatus.RUNNING)
+    assert await h.app.fail_interrupted_runs() == 2
+    assert h.observer.finished == [(RunContext.PRODUCTION, RunStatus.FAILED, None)] * 2
+
+    h.observer.fail = True  # a failing observer is logged; the run still ends normally
+    tool = await published(h)
+    final = await h.wait_final(
+        await h.app.start_production_run(h.world.user, slug=tool.slug, uploads=[CSV])
+    )
+    assert final.status is RunStatus.SUCCEEDED
+    assert h.observer.statuses()[-1] == (RunStatus.SUCCEEDED, True)

@@ -25,7 +25,7 @@ from skriptoteket.plugins import (
     hookimpl,
     make_plugin_manager,
 )
-from skriptoteket.ports.execution import RunHandler, RunJob, RunnerOutcome
+from skriptoteket.ports.execution import QueueStats, RunHandler, RunJob, RunnerOutcome
 from skriptoteket.ports.repositories import UnitOfWorkFactory
 from skriptoteket.settings import Settings
 
@@ -61,6 +61,9 @@ class NullQueue:
 
     async def cancel(self, run_id: UUID) -> bool:
         return False
+
+    async def stats(self) -> QueueStats:
+        return QueueStats(waiting=0, running=0, max_waiting=0, concurrency=0)
 
     async def close(self) -> None:
         return None

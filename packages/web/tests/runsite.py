@@ -113,12 +113,14 @@ class RunSite(Site):
             time.sleep(0.05)
 
 
-def make_run_site(data_dir: Path, **settings: Any) -> Iterator[RunSite]:
+def make_run_site(
+    data_dir: Path, *, web_settings: WebSettings | None = None, **settings: Any
+) -> Iterator[RunSite]:
     pm = make_plugin_manager(load_entrypoints=False, extra_specs=[hookspecs])
     app = create_app(
         Settings(database_url="memory://", data_dir=data_dir, **settings),
         pm,
-        web_settings=WebSettings(default_language="sv"),
+        web_settings=web_settings or WebSettings(default_language="sv"),
         execution=True,
         recover_interrupted_runs=False,
         services=CoreServices(clock=FakeClock(), hasher=FakePasswordHasher()),

@@ -184,6 +184,8 @@ def on_sandbox_run(s: Scene) -> Mapping[str, str]:
 MATRIX: dict[tuple[str, str], Expect] = {
     ("GET", "/health"): Expect(dict.fromkeys(ROLES, 200)),
     ("GET", "/ready"): Expect(dict.fromkeys(ROLES, 200)),
+    # issue 4 §8: no session opens /metrics; the test client is neither loopback nor has a token.
+    ("GET", "/metrics"): Expect(dict.fromkeys(ROLES, 403)),
     ("GET", "/static/{path}"): Expect(dict.fromkeys(ROLES, 200)),
     ("GET", "/login"): Expect(by_rank(200, 303, 303, "user")),
     ("POST", "/login"): Expect(

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 import attrs
@@ -20,7 +20,7 @@ from skriptoteket.builtin.system import (
 from skriptoteket.builtin.workspaces import FilesystemWorkspaces
 from skriptoteket.plugins.facade import Plugins
 from skriptoteket.plugins.manager import make_plugin_manager
-from skriptoteket.ports.execution import RunLimits
+from skriptoteket.ports.execution import RunLimits, RunObserver
 from skriptoteket.ports.system import Clock, IdGenerator, PasswordHasher, TokenGenerator
 from skriptoteket.settings import Settings, parse_size
 
@@ -50,12 +50,15 @@ async def bootstrap(
     tokens: TokenGenerator | None = None,
     execution: bool = False,
     recover_interrupted_runs: bool = False,
+    run_observers: Sequence[RunObserver] = (),
 ) -> AsyncIterator[Skriptoteket]:
     """Open the configured database backend and yield the use-case container.
 
     With ``execution`` the selected runner, artifact store and run queue are started too, and
     closed on exit. ``recover_interrupted_runs`` is for the one long-running process that owns
     execution (``serve``, ``worker``): runs a crashed process left behind end as failed.
+    ``run_observers`` are told about every run that starts or finishes (e.g. the web host's
+    Prometheus metrics).
 
     Example::
 
@@ -89,6 +92,7 @@ async def bootstrap(
                 input_limits=settings.input_limits,
                 output_caps=settings.output_caps,
                 runner_name=settings.runner,
+                observers=tuple(run_observers),
             )
             app = Skriptoteket(attrs.evolve(deps, execution=execution_deps))
             if recover_interrupted_runs:

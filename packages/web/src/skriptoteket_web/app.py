@@ -28,6 +28,7 @@ from starlette.staticfiles import StaticFiles
 from skriptoteket_web import hookspecs
 from skriptoteket_web.api import api_routes
 from skriptoteket_web.errors import domain_error_handler, http_exception_handler
+from skriptoteket_web.metrics import HttpMetricsMiddleware, Metrics, run_buckets
 from skriptoteket_web.middleware.correlation import CorrelationIdMiddleware
 from skriptoteket_web.middleware.csrf import CsrfMiddleware
 from skriptoteket_web.middleware.errors import ErrorMiddleware
@@ -84,6 +85,14 @@ def create_app(
         web=web,
         templates=Templates(),
         throttle=throttle or make_throttle(web),
+        metrics=Metrics(
+            run_duration_buckets=run_buckets(
+                (
+                    settings.runner_timeout_sandbox_seconds,
+                    settings.runner_timeout_production_seconds,
+                )
+            )
+        ),
     )
 
     @asynccontextmanager
@@ -97,6 +106,7 @@ def create_app(
             tokens=services.tokens,
             execution=execution,
             recover_interrupted_runs=execution and recover_interrupted_runs,
+            run_observers=(state.metrics,),
         ) as core:
             state.core = core
             app.state.core = core
@@ -114,6 +124,7 @@ def create_app(
         routes=routes,
         lifespan=lifespan,
         middleware=[
+            Middleware(HttpMetricsMiddleware, metrics=state.metrics),
             Middleware(CorrelationIdMiddleware),
             Middleware(SecurityHeadersMiddleware, hsts=web.cookie_secure),
             Middleware(LanguageMiddleware, settings=web),

@@ -1,5 +1,6 @@
 """What the pages share at run time, kept on ``app.state.web``: settings, templates, the login
-throttle and (once the lifespan has started it) the core's use-case container."""
+throttle, the Prometheus metrics and (once the lifespan has started it) the core's use-case
+container."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from skriptoteket.domain.errors import DomainError, ErrorCode
 from skriptoteket.settings import Settings
 from starlette.requests import HTTPConnection
 
+from skriptoteket_web.metrics import Metrics
 from skriptoteket_web.templating import Templates
 from skriptoteket_web.throttle import LoginThrottle
 from skriptoteket_web.web_settings import WebSettings
@@ -20,6 +22,7 @@ class WebRuntime:
     web: WebSettings
     templates: Templates
     throttle: LoginThrottle
+    metrics: Metrics = attrs.Factory(Metrics)
     core: Skriptoteket | None = None
 
     def require_core(self) -> Skriptoteket:

@@ -46,6 +46,8 @@ class WebSettings:
     login_throttle_window_seconds: float = 900.0
     # Largest request body the CSRF check buffers for a form (uploads are bigger than forms).
     max_form_bytes: int = 64 * 1024 * 1024
+    # /metrics: with a token, only `Authorization: Bearer TOKEN`; without, only loopback clients.
+    metrics_token: str | None = attrs.field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> WebSettings:
@@ -79,4 +81,5 @@ class WebSettings:
                 get("LOGIN_THROTTLE_WINDOW_SECONDS") or defaults.login_throttle_window_seconds
             ),
             max_form_bytes=int(get("MAX_FORM_BYTES") or defaults.max_form_bytes),
+            metrics_token=(get("METRICS_TOKEN") or "").strip() or None,
         )

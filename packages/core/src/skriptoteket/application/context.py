@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from uuid import UUID
 
 import attrs
@@ -10,11 +11,20 @@ from skriptoteket.domain.audit import AuditAction, AuditValue, SubjectType, audi
 from skriptoteket.domain.errors import DomainError, ErrorCode
 from skriptoteket.domain.identity import User
 from skriptoteket.domain.run_results import OutputCaps
-from skriptoteket.domain.runs import RunContext
+from skriptoteket.domain.runs import RunContext, RunStatus
 from skriptoteket.domain.uploads import InputLimits
-from skriptoteket.ports.execution import ArtifactStore, RunLimits, Runner, RunQueue, RunWorkspaces
+from skriptoteket.ports.execution import (
+    ArtifactStore,
+    RunLimits,
+    Runner,
+    RunObserver,
+    RunQueue,
+    RunWorkspaces,
+)
 from skriptoteket.ports.repositories import UnitOfWork, UnitOfWorkFactory
 from skriptoteket.ports.system import Clock, IdGenerator, PasswordHasher, TokenGenerator
+
+log = logging.getLogger("skriptoteket.runs")
 
 
 @attrs.frozen
@@ -30,9 +40,24 @@ class ExecutionDeps:
     input_limits: InputLimits = attrs.Factory(InputLimits)
     output_caps: OutputCaps = attrs.Factory(OutputCaps)
     runner_name: str = "local"
+    observers: tuple[RunObserver, ...] = ()
 
     def limits_for(self, context: RunContext) -> RunLimits:
         return self.sandbox_limits if context is RunContext.SANDBOX else self.production_limits
+
+    def run_started(self, context: RunContext) -> None:
+        for observer in self.observers:
+            try:
+                observer.run_started(context)
+            except Exception:  # an observer never breaks a run
+                log.exception("run observer failed")
+
+    def run_finished(self, context: RunContext, status: RunStatus, seconds: float | None) -> None:
+        for observer in self.observers:
+            try:
+                observer.run_finished(context, status, seconds)
+            except Exception:
+                log.exception("run observer failed")
 
 
 @attrs.frozen

@@ -132,6 +132,7 @@ class _RunStarter(UseCase):
             async with self.deps.uow() as uow:
                 await uow.runs.add(failed)
                 await uow.commit()
+            execution.run_finished(context, RunStatus.FAILED, None)
             return failed
         await execution.workspaces.prepare(run.id, prepared.files)
         try:
@@ -172,6 +173,7 @@ async def _finish_unstarted(use_case: UseCase, run: ToolRun, message: str) -> No
     async with use_case.deps.uow() as uow:
         await uow.runs.update(failed, expected_status=RunStatus.QUEUED)
         await uow.commit()
+    use_case.deps.require_execution().run_finished(run.context, RunStatus.FAILED, None)
 
 
 class StartSandboxRun(_RunStarter):
@@ -256,24 +258,25 @@ class ExecuteRun(UseCase):
         if started is None:
             return
         run, version = started
+        execution.run_started(run.context)
         began = time.monotonic()
         try:
             outcome = await execution.runner.run(self._job(run, version, execution))
         except asyncio.CancelledError:
-            await self._finish(run, RunStatus.CANCELLED)
+            await self._finish(run, began, RunStatus.CANCELLED)
             await execution.workspaces.remove(run.id)
             raise
         except DomainError as error:  # e.g. the Docker engine went away (RUN-33)
-            await self._finish(run, RunStatus.FAILED, error_summary=error.message)
+            await self._finish(run, began, RunStatus.FAILED, error_summary=error.message)
             await execution.workspaces.remove(run.id)
             return
         except Exception:
             log.exception("runner failed", extra={"run_id": str(run.id)})
-            await self._finish(run, RunStatus.FAILED, error_summary=rr.INTERNAL_FAILURE)
+            await self._finish(run, began, RunStatus.FAILED, error_summary=rr.INTERNAL_FAILURE)
             await execution.workspaces.remove(run.id)
             return
         try:
-            await self._record(run, outcome, execution)
+            await self._record(run, began, outcome, execution)
         finally:
             await execution.workspaces.remove(run.id)
         log.info(
@@ -322,7 +325,9 @@ class ExecuteRun(UseCase):
             limits=execution.limits_for(run.context),
         )
 
-    async def _record(self, run: ToolRun, outcome: RunnerOutcome, execution: ExecutionDeps) -> None:
+    async def _record(
+        self, run: ToolRun, began: float, outcome: RunnerOutcome, execution: ExecutionDeps
+    ) -> None:
         verdict = judge(outcome)
         status, summary = verdict.status, verdict.error_summary
         artifacts: Sequence[Any] = ()
@@ -338,6 +343,7 @@ class ExecuteRun(UseCase):
         caps = execution.output_caps
         await self._finish(
             run,
+            began,
             status,
             html_output=rr.truncate_utf8(verdict.html, caps.max_html_bytes)
             if status is RunStatus.SUCCEEDED
@@ -350,7 +356,8 @@ class ExecuteRun(UseCase):
             artifacts=tuple(artifacts),
         )
 
-    async def _finish(self, run: ToolRun, status: RunStatus, **outputs: Any) -> None:
+    async def _finish(self, run: ToolRun, began: float, status: RunStatus, **outputs: Any) -> None:
+        """Store the final row; ``began`` is the monotonic time the runner was called."""
         now = self.deps.clock.now()
         if status is RunStatus.CANCELLED:
             final = cancel_run(run, now=now)
@@ -367,6 +374,7 @@ class ExecuteRun(UseCase):
                 )
                 return
             await uow.commit()
+        self.deps.require_execution().run_finished(run.context, status, time.monotonic() - began)
 
 
 __all__ = ["ExecuteRun", "StartProductionRun", "StartSandboxRun", "Upload", "judge"]

@@ -22,6 +22,7 @@ from skriptoteket.domain.runs import (
     cancel_run,
     fail_interrupted,
 )
+from skriptoteket.ports.execution import QueueStats
 from skriptoteket.ports.repositories import UnitOfWork
 
 INTERRUPTED_MESSAGE = "Körningen avbröts eftersom servern startades om. Försök igen."
@@ -105,6 +106,9 @@ class CancelRun(_RunReader):
                     await uow.commit()
                 except DomainError:
                     pass  # it finished meanwhile; report what is stored
+                else:  # a run that never reached this process's executor
+                    if self.deps.execution is not None:
+                        self.deps.execution.run_finished(current.context, RunStatus.CANCELLED, None)
             final = await self._visible_run(uow, actor, run_id)
         return self._view(actor, final)
 
@@ -115,18 +119,30 @@ class FailInterruptedRuns(UseCase):
     leftover workspaces are removed. Returns how many runs were finished."""
 
     async def __call__(self) -> int:
-        count = 0
+        failed: list[ToolRun] = []
         async with self.deps.uow() as uow:
             for run in await uow.runs.list_unfinished():
-                failed = fail_interrupted(
+                final = fail_interrupted(
                     run, now=self.deps.clock.now(), message=INTERRUPTED_MESSAGE
                 )
-                await uow.runs.update(failed, expected_status=run.status)
-                count += 1
+                await uow.runs.update(final, expected_status=run.status)
+                failed.append(final)
             await uow.commit()
         if self.deps.execution is not None:
+            for run in failed:
+                self.deps.execution.run_finished(run.context, run.status, None)
             await self.deps.execution.workspaces.sweep()
-        return count
+        return len(failed)
+
+
+class GetQueueStats(UseCase):
+    """Operations (``/metrics``): how many runs wait and run in this process's queue; None
+    when this process does not execute runs. Carries no user data, so it takes no actor."""
+
+    async def __call__(self) -> QueueStats | None:
+        if self.deps.execution is None:
+            return None
+        return await self.deps.execution.queue.stats()
 
 
 @attrs.frozen

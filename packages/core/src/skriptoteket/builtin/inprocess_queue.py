@@ -10,7 +10,7 @@ from collections import OrderedDict
 from uuid import UUID
 
 from skriptoteket.domain.errors import DomainError, ErrorCode
-from skriptoteket.ports.execution import RunHandler
+from skriptoteket.ports.execution import QueueStats, RunHandler
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,14 @@ class InProcessRunQueue:
     @property
     def running_count(self) -> int:
         return len(self._running)
+
+    async def stats(self) -> QueueStats:
+        return QueueStats(
+            waiting=len(self._waiting),
+            running=len(self._running),
+            max_waiting=self.max_waiting,
+            concurrency=self.concurrency,
+        )
 
     async def cancel(self, run_id: UUID) -> bool:
         if run_id in self._waiting:

@@ -3,7 +3,15 @@
 Adapters implement them; the application layer depends only on them.
 """
 
-from skriptoteket.ports.execution import ArtifactStore, RunJob, Runner, RunnerOutcome, RunQueue
+from skriptoteket.ports.execution import (
+    ArtifactStore,
+    QueueStats,
+    RunJob,
+    Runner,
+    RunnerOutcome,
+    RunObserver,
+    RunQueue,
+)
 from skriptoteket.ports.repositories import (
     ApiTokenRepository,
     AuditLogRepository,
@@ -28,7 +36,9 @@ __all__ = [
     "IdGenerator",
     "NominationRepository",
     "PasswordHasher",
+    "QueueStats",
     "RunJob",
+    "RunObserver",
     "RunQueue",
     "Runner",
     "RunnerOutcome",

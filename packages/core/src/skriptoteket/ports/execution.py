@@ -22,7 +22,7 @@ from uuid import UUID
 
 import attrs
 
-from skriptoteket.domain.runs import Artifact, InputValue, RunContext
+from skriptoteket.domain.runs import Artifact, InputValue, RunContext, RunStatus
 
 
 @attrs.frozen
@@ -114,6 +114,16 @@ class RunWorkspaces(Protocol):
 RunHandler = Callable[[UUID], Coroutine[Any, Any, None]]
 
 
+@attrs.frozen
+class QueueStats:
+    """What a run queue holds right now (as this process sees it) and its limits."""
+
+    waiting: int
+    running: int
+    max_waiting: int
+    concurrency: int
+
+
 class RunQueue(Protocol):
     async def start(self, handler: RunHandler) -> None:
         """Begin dispatching submitted runs to ``handler`` (the executor)."""
@@ -131,6 +141,25 @@ class RunQueue(Protocol):
         """Drop a waiting run or stop a running one; False when the queue does not hold it."""
         ...
 
+    async def stats(self) -> QueueStats:
+        """Runs waiting and running now (operations: ``/metrics``)."""
+        ...
+
     async def close(self) -> None:
         """Stop accepting runs and stop the running ones."""
+        ...
+
+
+class RunObserver(Protocol):
+    """Told about every run this process starts or finishes (metrics, tracing). Called on the
+    event loop right after the change is committed: it must return quickly and not raise."""
+
+    def run_started(self, context: RunContext) -> None:
+        """The executor marked a run ``running`` and hands it to the runner."""
+        ...
+
+    def run_finished(self, context: RunContext, status: RunStatus, seconds: float | None) -> None:
+        """A run reached its final ``status``. ``seconds`` is the time from ``running`` to
+        final; None when it never ran (a syntax error, a full queue, cancelled while waiting,
+        failed at start-up after a crash)."""
         ...
