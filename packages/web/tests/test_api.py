@@ -156,20 +156,32 @@ def test_automation_flow_admin_builds_publishes_user_runs_and_downloads(api: Api
 # --- authentication, CSRF, errors ---
 
 
-def test_anonymous_gets_401_json(api: ApiSite) -> None:
+def test_anonymous_gets_401_json_with_a_bearer_challenge(api: ApiSite) -> None:
     response = api.get(ANON, "/me")
     assert response.status_code == 401
     assert error_code(response) == "UNAUTHORIZED"
+    # RFC 6750 §3.1: no credentials sent, so a challenge without an error code.
+    assert response.headers["www-authenticate"] == 'Bearer realm="skriptoteket"'
+    unsafe = api.post(ANON, "/tokens", json={})
+    assert unsafe.status_code == 401
+    assert unsafe.headers["www-authenticate"].startswith("Bearer")
 
 
 def test_bad_or_revoked_token_is_401_even_with_a_session_cookie(api: ApiSite) -> None:
-    for header in ("Bearer skt_nope", "Basic abc", "Bearer "):
+    challenges = {
+        "Bearer skt_nope": 'Bearer realm="skriptoteket", error="invalid_token"',
+        "Basic abc": 'Bearer realm="skriptoteket"',
+        "Bearer ": 'Bearer realm="skriptoteket"',
+    }
+    for header, challenge in challenges.items():
         response = api.client.get(f"{API}/me", headers={"Authorization": header})
         assert response.status_code == 401, header
+        assert response.headers["www-authenticate"] == challenge, header
     token = api.ok(USER, "POST", "/tokens", 201, json={})
     api.ok(USER, "POST", f"/tokens/{token['token']['id']}/revoke")
     response = api.client.get(f"{API}/me", headers={"Authorization": f"Bearer {token['secret']}"})
     assert response.status_code == 401
+    assert 'error="invalid_token"' in response.headers["www-authenticate"]
     tokens = api.ok(USER, "GET", "/tokens")["items"]
     assert next(t for t in tokens if t["id"] == token["token"]["id"])["revoked_at"] is not None
 

@@ -158,6 +158,23 @@ def _operation(endpoint: Endpoint, components: dict[str, Any]) -> dict[str, Any]
     return op
 
 
+def _error_response(status: str, text: str) -> dict[str, Any]:
+    response: dict[str, Any] = {
+        "description": text,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    if status == "401":
+        response["headers"] = {
+            "WWW-Authenticate": {
+                "description": 'RFC 6750: Bearer realm="skriptoteket", with '
+                'error="invalid_token" when the token sent was refused',
+                "required": True,
+                "schema": {"type": "string"},
+            }
+        }
+    return response
+
+
 def build_document(endpoints: Iterable[Endpoint]) -> dict[str, Any]:
     components: dict[str, Any] = {"Error": ERROR_SCHEMA}
     paths: dict[str, dict[str, Any]] = {}
@@ -182,12 +199,7 @@ def build_document(endpoints: Iterable[Endpoint]) -> dict[str, Any]:
         "components": {
             "schemas": dict(sorted(components.items())),
             "responses": {
-                f"Error{status}": {
-                    "description": text,
-                    "content": {
-                        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
-                    },
-                }
+                f"Error{status}": _error_response(status, text)
                 for status, text in ERROR_STATUSES.items()
             },
             "securitySchemes": {
