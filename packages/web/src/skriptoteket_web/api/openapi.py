@@ -191,7 +191,8 @@ def build_document(endpoints: Iterable[Endpoint]) -> dict[str, Any]:
                 "The JSON API for automation (DESIGN §6). Authenticate with "
                 "'Authorization: Bearer TOKEN' (a token from the profile page or "
                 "'skriptoteket users token EMAIL') or a session cookie plus the X-CSRF-Token "
-                'header on unsafe methods. Errors: {"error": {code, message, details}, '
+                "header on unsafe methods (its value is csrf_token in GET /api/v1/me). "
+                'Errors: {"error": {code, message, details}, '
                 '"correlation_id"}.'
             ),
         },

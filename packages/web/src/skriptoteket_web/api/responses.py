@@ -36,6 +36,16 @@ class UserOut:
 
 
 @attrs.frozen
+class MeOut(UserOut):
+    """The caller. A cookie-session client sends ``csrf_token`` as the ``X-CSRF-Token`` header
+    on POST, PUT, PATCH and DELETE; with a bearer token it is null (no CSRF check applies)."""
+
+    csrf_token: str | None = attrs.field(
+        metadata=doc("the session's CSRF token; null when authenticated by a bearer token")
+    )
+
+
+@attrs.frozen
 class ProfessionOut:
     slug: str
     label: str

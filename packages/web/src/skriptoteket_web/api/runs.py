@@ -29,14 +29,15 @@ from skriptoteket_web.api.framework import (
 from skriptoteket_web.api.responses import (
     CatalogToolOut,
     CategoryOut,
+    MeOut,
     ProfessionOut,
     RunnableToolOut,
     RunOut,
     RunPageOut,
-    UserOut,
     run_out,
     runnable_tool_out,
 )
+from skriptoteket_web.auth import current_session
 
 RUN_FORM = Multipart(
     files={"files": "The uploaded files; repeat the part for several files."},
@@ -95,8 +96,10 @@ async def read_run_form(form: FormData | None) -> tuple[list[Upload], dict[str, 
 # --- handlers ---
 
 
-async def me(call: Call) -> UserOut:
-    return from_core(UserOut, call.actor)
+async def me(call: Call) -> MeOut:
+    session = current_session(call.request)
+    csrf_token = session.session.csrf_token if session is not None else None
+    return from_core(MeOut, call.actor, csrf_token=csrf_token)
 
 
 async def professions(call: Call) -> list[ProfessionOut]:
@@ -183,7 +186,7 @@ async def artifact(call: Call) -> FileResponse:
 OWNER = "the run's owner; admins and superusers (anyone else: 404)"
 
 ENDPOINTS = (
-    Endpoint("GET", "/me", "getMe", "The current user", me, "me", response=UserOut),
+    Endpoint("GET", "/me", "getMe", "The current user", me, "me", response=MeOut),
     Endpoint(
         "GET",
         "/professions",
