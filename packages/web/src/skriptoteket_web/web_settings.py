@@ -33,6 +33,10 @@ def _samesite(value: str) -> SameSite:
     raise ValueError("SKRIPTOTEKET_COOKIE_SAMESITE must be lax, strict or none")
 
 
+def _flag(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
 @attrs.frozen
 class WebSettings:
     default_language: str = attrs.field(default="sv", converter=_language)
@@ -46,6 +50,8 @@ class WebSettings:
     login_throttle_window_seconds: float = 900.0
     # Largest request body the CSRF check buffers for a form (uploads are bigger than forms).
     max_form_bytes: int = 64 * 1024 * 1024
+    # R35: /docs and /openapi.json, for anyone, only when on (otherwise 404).
+    enable_docs: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> WebSettings:
@@ -59,15 +65,12 @@ class WebSettings:
         lang = get("DEFAULT_LANGUAGE")
         samesite = get("COOKIE_SAMESITE")
         secure = get("COOKIE_SECURE")
+        docs = get("ENABLE_DOCS")
         return cls(
             default_language=lang or defaults.default_language,
             timezone=get("TIMEZONE") or defaults.timezone,
             session_cookie_name=get("SESSION_COOKIE_NAME") or defaults.session_cookie_name,
-            cookie_secure=(
-                secure.strip().lower() in ("1", "true", "yes", "on")
-                if secure
-                else defaults.cookie_secure
-            ),
+            cookie_secure=_flag(secure) if secure else defaults.cookie_secure,
             cookie_samesite=_samesite(samesite) if samesite else defaults.cookie_samesite,
             login_max_failures_per_account=int(
                 get("LOGIN_MAX_FAILURES_PER_ACCOUNT") or defaults.login_max_failures_per_account
@@ -79,4 +82,5 @@ class WebSettings:
                 get("LOGIN_THROTTLE_WINDOW_SECONDS") or defaults.login_throttle_window_seconds
             ),
             max_form_bytes=int(get("MAX_FORM_BYTES") or defaults.max_form_bytes),
+            enable_docs=_flag(docs) if docs else defaults.enable_docs,
         )
