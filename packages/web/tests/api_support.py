@@ -4,6 +4,7 @@ who maintains the test tool and one who does not — and helpers to seed data th
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
@@ -28,6 +29,8 @@ from skriptoteket.plugins import make_plugin_manager
 from skriptoteket.settings import Settings
 from skriptoteket.testing.fakes import FakePasswordHasher
 from skriptoteket_web import hookspecs
+from skriptoteket_web.api import ENDPOINTS
+from skriptoteket_web.api.openapi import build_document
 from skriptoteket_web.app import CoreServices, create_app
 from skriptoteket_web.web_settings import WebSettings
 from starlette.testclient import TestClient
@@ -59,6 +62,19 @@ SOURCE = (
     "        f.write(data.upper())\n"
     "    return '<p>' + str(len(data)) + ' byte</p>'\n"
 )
+
+
+DOCUMENT = build_document(ENDPOINTS)
+
+
+def documented_statuses(method: str, path: str) -> set[str] | None:
+    """The statuses the OpenAPI document lists for the operation ``path`` reaches (None: no
+    such operation, e.g. an unknown path or a method the path does not take)."""
+    for template, operations in DOCUMENT["paths"].items():
+        pattern = re.sub(r"\{[a-z_]+\}", "[^/]+", template)
+        if re.fullmatch(pattern, path) and method.lower() in operations:
+            return set(operations[method.lower()]["responses"])
+    return None
 
 
 class ApiSite:
@@ -101,7 +117,12 @@ class ApiSite:
     def request(self, who: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
         self.client.cookies.clear()
         headers = {**self.headers(who), **kwargs.pop("headers", {})}
-        return self.client.request(method, API + path, headers=headers, **kwargs)
+        response = self.client.request(method, API + path, headers=headers, **kwargs)
+        statuses = documented_statuses(method, API + path.split("?")[0])
+        if statuses is not None:
+            # Every status an API test sees is one the OpenAPI document lists for it.
+            assert str(response.status_code) in statuses, (method, path, response.text[:500])
+        return response
 
     def get(self, who: str, path: str, **kwargs: Any) -> httpx.Response:
         return self.request(who, "GET", path, **kwargs)

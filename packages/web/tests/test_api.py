@@ -5,6 +5,7 @@ through another endpoint, and one full automation flow."""
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -156,40 +157,55 @@ def test_automation_flow_admin_builds_publishes_user_runs_and_downloads(api: Api
 # --- authentication, CSRF, errors ---
 
 
-def test_anonymous_gets_401_json(api: ApiSite) -> None:
+def test_anonymous_gets_401_json_with_a_bearer_challenge(api: ApiSite) -> None:
     response = api.get(ANON, "/me")
     assert response.status_code == 401
     assert error_code(response) == "UNAUTHORIZED"
+    # RFC 6750 §3.1: no credentials sent, so a challenge without an error code.
+    assert response.headers["www-authenticate"] == 'Bearer realm="skriptoteket"'
+    unsafe = api.post(ANON, "/tokens", json={})
+    assert unsafe.status_code == 401
+    assert unsafe.headers["www-authenticate"].startswith("Bearer")
 
 
 def test_bad_or_revoked_token_is_401_even_with_a_session_cookie(api: ApiSite) -> None:
-    for header in ("Bearer skt_nope", "Basic abc", "Bearer "):
+    challenges = {
+        "Bearer skt_nope": 'Bearer realm="skriptoteket", error="invalid_token"',
+        "Basic abc": 'Bearer realm="skriptoteket"',
+        "Bearer ": 'Bearer realm="skriptoteket"',
+    }
+    for header, challenge in challenges.items():
         response = api.client.get(f"{API}/me", headers={"Authorization": header})
         assert response.status_code == 401, header
+        assert response.headers["www-authenticate"] == challenge, header
     token = api.ok(USER, "POST", "/tokens", 201, json={})
     api.ok(USER, "POST", f"/tokens/{token['token']['id']}/revoke")
     response = api.client.get(f"{API}/me", headers={"Authorization": f"Bearer {token['secret']}"})
     assert response.status_code == 401
+    assert 'error="invalid_token"' in response.headers["www-authenticate"]
     tokens = api.ok(USER, "GET", "/tokens")["items"]
     assert next(t for t in tokens if t["id"] == token["token"]["id"])["revoked_at"] is not None
 
 
-def _login(api: ApiSite, email: str) -> str:
+def _login(api: ApiSite, email: str) -> None:
     api.client.cookies.clear()
     response = api.client.post("/login", data={"email": email, "password": PASSWORD})
     assert response.status_code == 303
-    session = api.client.cookies.get("skriptoteket_session")
-    assert session is not None
-    import uuid
-
-    current = api.call(api.core.resolve_session, uuid.UUID(session))
-    assert current is not None
-    return current.session.csrf_token
+    assert api.client.cookies.get("skriptoteket_session") is not None
 
 
 def test_cookie_session_works_and_needs_csrf_on_unsafe_methods(api: ApiSite) -> None:
-    csrf = _login(api, "larare@skolan.se")
-    assert api.client.get(f"{API}/me").json()["email"] == "larare@skolan.se"
+    """A cookie client reads its CSRF token from GET /me (issue 4 §5) and sends it as the
+    X-CSRF-Token header on unsafe methods."""
+    _login(api, "larare@skolan.se")
+    me = api.client.get(f"{API}/me").json()
+    assert me["email"] == "larare@skolan.se"
+    csrf = me["csrf_token"]
+    session = api.client.cookies.get("skriptoteket_session")
+    assert session is not None
+    current = api.call(api.core.resolve_session, uuid.UUID(session))
+    assert current is not None
+    assert csrf == current.session.csrf_token
     refused = api.client.post(f"{API}/tokens", json={"name": "x"})
     assert refused.status_code == 403
     assert error_code(refused) == "FORBIDDEN"
@@ -212,7 +228,9 @@ def test_bearer_requests_are_exempt_from_csrf_and_ignore_the_cookie(api: ApiSite
         },
     )
     assert response.status_code == 201  # as the admin, no CSRF token needed
-    assert api.client.get(f"{API}/me", headers=api.headers(ADMIN)).json()["role"] == "admin"
+    me = api.client.get(f"{API}/me", headers=api.headers(ADMIN)).json()
+    assert me["role"] == "admin"
+    assert me["csrf_token"] is None  # a bearer client has no session, so no CSRF token
 
 
 @pytest.mark.parametrize(

@@ -266,6 +266,8 @@ def test_api_status_for_role(
         kwargs["files"] = UPLOAD
     response = fresh.request(who, method, path.format(**values), **kwargs)
     assert response.status_code == expect.statuses[who], response.text[:2000]
+    if response.status_code == 401:
+        assert response.headers["www-authenticate"].startswith("Bearer realm=")  # RFC 6750
     if response.status_code >= 400:
         body = response.json()
         assert set(body) == {"error", "correlation_id"}

@@ -17,6 +17,7 @@ import pytest
 from skriptoteket.application.execution import Upload
 from skriptoteket.domain.identity import Role
 from skriptoteket_web.app import create_app
+from skriptoteket_web.web_settings import WebSettings
 from starlette.routing import Mount, Route
 
 from .conftest import EMAILS, SOURCE, Site, make_site
@@ -43,6 +44,8 @@ class Expect:
     body: Body | None = None
     files: Mapping[str, tuple[str, bytes]] | None = None
     path_values: Values | None = None  # which object a shared path parameter names
+    # The statuses with SKRIPTOTEKET_ENABLE_DOCS on; a route that has them runs both ways.
+    with_docs: Mapping[str, int] | None = None
 
 
 def by_rank(anonymous: int, below: int, at_least: int, minimum: str) -> dict[str, int]:
@@ -187,6 +190,11 @@ MATRIX: dict[tuple[str, str], Expect] = {
     # issue 4 §8: no session opens /metrics; the test client is neither loopback nor has a token.
     ("GET", "/metrics"): Expect(dict.fromkeys(ROLES, 403)),
     ("GET", "/static/{path}"): Expect(dict.fromkeys(ROLES, 200)),
+    # R35: for anyone, only when SKRIPTOTEKET_ENABLE_DOCS is on (default off: 404).
+    ("GET", "/docs"): Expect(dict.fromkeys(ROLES, 404), with_docs=dict.fromkeys(ROLES, 200)),
+    ("GET", "/openapi.json"): Expect(
+        dict.fromkeys(ROLES, 404), with_docs=dict.fromkeys(ROLES, 200)
+    ),
     ("GET", "/login"): Expect(by_rank(200, 303, 303, "user")),
     ("POST", "/login"): Expect(
         dict.fromkeys(ROLES, 400), body=lambda s: {"email": "x@skolan.se", "password": "fel"}
@@ -326,16 +334,26 @@ def test_every_route_has_an_entry() -> None:
 
 
 @pytest.fixture
-def fresh_site(tmp_path: Path) -> Iterator[Site]:
-    yield from make_site(data_dir=tmp_path)
+def fresh_site(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Site]:
+    docs = bool(request.node.callspec.params.get("docs", False))
+    settings = WebSettings(default_language="sv", enable_docs=docs)
+    yield from make_site(data_dir=tmp_path, web_settings=settings)
 
 
-CASES = [(method, path, role) for (method, path) in MATRIX for role in ROLES]
+CASES = [
+    (method, path, role, docs)
+    for (method, path), expect in MATRIX.items()
+    for docs in ((False, True) if expect.with_docs else (False,))
+    for role in ROLES
+]
 
 
-@pytest.mark.parametrize(("method", "path", "role"), CASES)
-def test_route_status_for_role(fresh_site: Site, method: str, path: str, role: str) -> None:
+@pytest.mark.parametrize(("method", "path", "role", "docs"), CASES)
+def test_route_status_for_role(
+    fresh_site: Site, method: str, path: str, role: str, docs: bool
+) -> None:
     expect = MATRIX[(method, path)]
+    statuses = expect.with_docs if docs and expect.with_docs else expect.statuses
     scene = build_scene(fresh_site, role)
     csrf = "" if role == ANON else fresh_site.login(Role(role))
     if role == ANON:
@@ -350,7 +368,7 @@ def test_route_status_for_role(fresh_site: Site, method: str, path: str, role: s
             data["csrf_token"] = csrf
         files = dict(expect.files) if expect.files else None
         response = fresh_site.client.request(method, url, data=data, files=files)
-    assert response.status_code == expect.statuses[role], response.text[:2000]
+    assert response.status_code == statuses[role], response.text[:2000]
     if response.status_code == 303 and role == ANON and path not in ("/logout",):
         assert response.headers["location"] == "/login"
 

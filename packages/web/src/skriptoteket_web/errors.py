@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from skriptoteket_web.templating import render
 from skriptoteket_web.ui_text import N_, http_status, ui_error_message
 
+REALM = "skriptoteket"
 _HTTP_MESSAGES = {
     404: (ErrorCode.NOT_FOUND, "Not found", N_("Not found.")),
     405: (ErrorCode.VALIDATION_ERROR, "Method not allowed", N_("Invalid input.")),
@@ -54,14 +55,26 @@ def error_response(
     )
 
 
+def bearer_challenge(request: Request) -> str:
+    """RFC 6750 §3: the ``WWW-Authenticate`` value of an API 401. A request that sent no
+    bearer token gets no error code; one whose token was refused gets ``invalid_token``."""
+    scheme, _, secret = request.headers.get("authorization", "").strip().partition(" ")
+    if scheme.lower() == "bearer" and secret.strip():
+        return f'Bearer realm="{REALM}", error="invalid_token"'
+    return f'Bearer realm="{REALM}"'
+
+
 def domain_error_response(request: Request, error: DomainError) -> Response:
+    status = http_status(error)
+    api_401 = status == 401 and request.url.path.startswith("/api/")
     return error_response(
         request,
-        status=http_status(error),
+        status=status,
         code=error.code.value,
         message=error.message,
         ui_message=ui_error_message(error),
         details=error.details,
+        headers={"WWW-Authenticate": bearer_challenge(request)} if api_401 else None,
     )
 
 

@@ -33,6 +33,10 @@ def _samesite(value: str) -> SameSite:
     raise ValueError("SKRIPTOTEKET_COOKIE_SAMESITE must be lax, strict or none")
 
 
+def _flag(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
 @attrs.frozen
 class WebSettings:
     default_language: str = attrs.field(default="sv", converter=_language)
@@ -48,6 +52,9 @@ class WebSettings:
     max_form_bytes: int = 64 * 1024 * 1024
     # /metrics: with a token, only `Authorization: Bearer TOKEN`; without, only loopback clients.
     metrics_token: str | None = attrs.field(default=None, repr=False)
+    # R35: /docs and /openapi.json, for anyone, only when on (otherwise 404); on by default
+    # as SPEC §12 says (the same document is public at /api/v1/openapi.json anyway).
+    enable_docs: bool = True
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> WebSettings:
@@ -61,15 +68,12 @@ class WebSettings:
         lang = get("DEFAULT_LANGUAGE")
         samesite = get("COOKIE_SAMESITE")
         secure = get("COOKIE_SECURE")
+        docs = get("ENABLE_DOCS")
         return cls(
             default_language=lang or defaults.default_language,
             timezone=get("TIMEZONE") or defaults.timezone,
             session_cookie_name=get("SESSION_COOKIE_NAME") or defaults.session_cookie_name,
-            cookie_secure=(
-                secure.strip().lower() in ("1", "true", "yes", "on")
-                if secure
-                else defaults.cookie_secure
-            ),
+            cookie_secure=_flag(secure) if secure else defaults.cookie_secure,
             cookie_samesite=_samesite(samesite) if samesite else defaults.cookie_samesite,
             login_max_failures_per_account=int(
                 get("LOGIN_MAX_FAILURES_PER_ACCOUNT") or defaults.login_max_failures_per_account
@@ -82,4 +86,5 @@ class WebSettings:
             ),
             max_form_bytes=int(get("MAX_FORM_BYTES") or defaults.max_form_bytes),
             metrics_token=(get("METRICS_TOKEN") or "").strip() or None,
+            enable_docs=_flag(docs) if docs else defaults.enable_docs,
         )

@@ -212,3 +212,36 @@ INTERNAL = {"internal": True}  # attrs field metadata: not part of the JSON (nor
 def doc(text: str) -> dict[str, str]:
     """attrs field metadata: a description in the OpenAPI document."""
     return {"description": text}
+
+
+# --- response classes from the core's objects ---
+
+
+def source(attribute: str) -> dict[str, str]:
+    """attrs field metadata: ``from_core`` reads this attribute of the core's object (the
+    field's own name when not given): ``created_by`` ← ``created_by_user_id``."""
+    return {"source": attribute}
+
+
+def from_core(cls: type[T], obj: object, **values: Any) -> T:
+    """A response class filled from one of the core's objects: a field is ``values[name]``
+    when given, else the object's attribute of the field's name (or its ``source``); tuples
+    become lists and mappings dicts. Only the response class's own fields are read, so nothing
+    else of the object (a password hash, a token hash) reaches the JSON."""
+    kwargs: dict[str, Any] = {}
+    for field in attrs.fields(cls):  # type: ignore[arg-type]  # T is always an attrs class
+        if field.name in values:
+            kwargs[field.name] = values.pop(field.name)
+        elif not field.metadata.get("internal"):
+            kwargs[field.name] = _plain(getattr(obj, field.metadata.get("source", field.name)))
+    if values:
+        raise TypeError(f"{cls.__name__} has no field(s) {', '.join(sorted(values))}")
+    return cls(**kwargs)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple | frozenset):
+        return list(value)
+    if isinstance(value, Mapping) and not isinstance(value, dict):
+        return dict(value)
+    return value

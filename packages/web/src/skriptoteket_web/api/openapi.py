@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from skriptoteket.domain.identity import Role
+
 from skriptoteket_web.api.dto import json_schema
 from skriptoteket_web.api.framework import (
     BINARY,
@@ -18,7 +20,7 @@ from skriptoteket_web.api.framework import (
 ERROR_STATUSES = {
     "400": "Invalid input (VALIDATION_ERROR)",
     "401": "No or invalid credentials (UNAUTHORIZED)",
-    "403": "Not allowed for the caller's role (FORBIDDEN)",
+    "403": "Not allowed for the caller's role, or no CSRF token with a cookie (FORBIDDEN)",
     "404": "Not found, or not the caller's (NOT_FOUND, ERR-06)",
     "409": "State conflict (CONFLICT, DUPLICATE_ENTRY)",
     "413": "Request body too large",
@@ -42,6 +44,26 @@ ERROR_SCHEMA: dict[str, Any] = {
         "correlation_id": {"type": "string"},
     },
 }
+
+
+def error_statuses(endpoint: Endpoint) -> list[str]:
+    """The error statuses ``endpoint`` can answer with, by what it takes and who may call it."""
+    if endpoint.public:
+        return []
+    unsafe = endpoint.method != "GET"
+    has_body = endpoint.body is not None or endpoint.multipart is not None
+    takes_input = has_body or bool(endpoint.query)
+    found = {
+        "400": takes_input or unsafe,  # input, or a rule of the use case
+        "401": True,
+        # the role floor, the per-object rules (§6.3), CSRF for a cookie session's unsafe call
+        "403": endpoint.min_role != Role.USER or unsafe,
+        "404": takes_input or bool(endpoint.path_params),  # what a path, body or query names
+        "409": unsafe,
+        "413": has_body,
+        "503": True,  # starting up; the run queue full or running switched off
+    }
+    return [status for status, possible in found.items() if possible]
 
 
 def _response_content(endpoint: Endpoint, components: dict[str, Any]) -> dict[str, Any]:
@@ -143,7 +165,7 @@ def _operation(endpoint: Endpoint, components: dict[str, Any]) -> dict[str, Any]
             },
             **{
                 status: {"$ref": f"#/components/responses/Error{status}"}
-                for status in ERROR_STATUSES
+                for status in error_statuses(endpoint)
             },
         },
     }
@@ -156,6 +178,23 @@ def _operation(endpoint: Endpoint, components: dict[str, Any]) -> dict[str, Any]
     if body is not None:
         op["requestBody"] = body
     return op
+
+
+def _error_response(status: str, text: str) -> dict[str, Any]:
+    response: dict[str, Any] = {
+        "description": text,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    if status == "401":
+        response["headers"] = {
+            "WWW-Authenticate": {
+                "description": 'RFC 6750: Bearer realm="skriptoteket", with '
+                'error="invalid_token" when the token sent was refused',
+                "required": True,
+                "schema": {"type": "string"},
+            }
+        }
+    return response
 
 
 def build_document(endpoints: Iterable[Endpoint]) -> dict[str, Any]:
@@ -174,7 +213,8 @@ def build_document(endpoints: Iterable[Endpoint]) -> dict[str, Any]:
                 "The JSON API for automation (DESIGN §6). Authenticate with "
                 "'Authorization: Bearer TOKEN' (a token from the profile page or "
                 "'skriptoteket users token EMAIL') or a session cookie plus the X-CSRF-Token "
-                'header on unsafe methods. Errors: {"error": {code, message, details}, '
+                "header on unsafe methods (its value is csrf_token in GET /api/v1/me). "
+                'Errors: {"error": {code, message, details}, '
                 '"correlation_id"}.'
             ),
         },
@@ -182,12 +222,7 @@ def build_document(endpoints: Iterable[Endpoint]) -> dict[str, Any]:
         "components": {
             "schemas": dict(sorted(components.items())),
             "responses": {
-                f"Error{status}": {
-                    "description": text,
-                    "content": {
-                        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
-                    },
-                }
+                f"Error{status}": _error_response(status, text)
                 for status, text in ERROR_STATUSES.items()
             },
             "securitySchemes": {

@@ -9,14 +9,36 @@ from skriptoteket.domain.audit import AuditAction
 from skriptoteket.domain.identity import Role
 from skriptoteket.domain.nominations import NominationStatus
 
-from skriptoteket_web.api import models as m
+from skriptoteket_web.api.dto import from_core
 from skriptoteket_web.api.framework import Call, Endpoint, Items, enum_query, int_query, uuid_query
+from skriptoteket_web.api.requests import (
+    ChangeRoleIn,
+    CreateTokenIn,
+    CreateUserIn,
+    DeactivateUserIn,
+    NominationDecisionIn,
+    NominationIn,
+    SuggestionDecisionIn,
+    SuggestionIn,
+)
+from skriptoteket_web.api.responses import (
+    AuditEntryOut,
+    DecisionResultOut,
+    IssuedTokenOut,
+    NominationOut,
+    SuggestionDecisionOut,
+    SuggestionDetailOut,
+    SuggestionOut,
+    TokenOut,
+    UserOut,
+    audit_out,
+)
 
 ADMIN = {"access": "admin, superuser", "min_role": Role.ADMIN}
 
 
-async def submit_suggestion(call: Call) -> m.SuggestionOut:
-    body: m.SuggestionIn = call.body
+async def submit_suggestion(call: Call) -> SuggestionOut:
+    body: SuggestionIn = call.body
     suggestion = await call.core.submit_suggestion(
         call.actor,
         title=body.title,
@@ -24,25 +46,25 @@ async def submit_suggestion(call: Call) -> m.SuggestionOut:
         professions=body.professions,
         categories=body.categories,
     )
-    return m.suggestion_out(suggestion)
+    return from_core(SuggestionOut, suggestion)
 
 
-async def list_suggestions(call: Call) -> list[m.SuggestionOut]:
-    return [m.suggestion_out(s) for s in await call.core.list_suggestions(call.actor)]
+async def list_suggestions(call: Call) -> list[SuggestionOut]:
+    return [from_core(SuggestionOut, s) for s in await call.core.list_suggestions(call.actor)]
 
 
-async def get_suggestion(call: Call) -> m.SuggestionDetailOut:
+async def get_suggestion(call: Call) -> SuggestionDetailOut:
     found = await call.core.get_suggestion_for_review(
         call.actor, suggestion_id=call.uuid("suggestion_id", "Suggestion")
     )
-    return m.SuggestionDetailOut(
-        suggestion=m.suggestion_out(found.suggestion),
-        decisions=[m.decision_out(d) for d in found.decisions],
+    return SuggestionDetailOut(
+        suggestion=from_core(SuggestionOut, found.suggestion),
+        decisions=[from_core(SuggestionDecisionOut, d) for d in found.decisions],
     )
 
 
-async def decide_suggestion(call: Call) -> m.DecisionResultOut:
-    body: m.SuggestionDecisionIn = call.body
+async def decide_suggestion(call: Call) -> DecisionResultOut:
+    body: SuggestionDecisionIn = call.body
     result = await call.core.decide_suggestion(
         call.actor,
         suggestion_id=call.uuid("suggestion_id", "Suggestion"),
@@ -53,83 +75,84 @@ async def decide_suggestion(call: Call) -> m.DecisionResultOut:
         professions=body.professions,
         categories=body.categories,
     )
-    return m.DecisionResultOut(
-        suggestion=m.suggestion_out(result.suggestion), decision=m.decision_out(result.decision)
+    return DecisionResultOut(
+        suggestion=from_core(SuggestionOut, result.suggestion),
+        decision=from_core(SuggestionDecisionOut, result.decision),
     )
 
 
-async def list_users(call: Call) -> list[m.UserOut]:
+async def list_users(call: Call) -> list[UserOut]:
     found = await call.core.list_users(
         call.actor, limit=call.query.get("limit", 1000), offset=call.query.get("offset", 0)
     )
-    return [m.user_out(u) for u in found]
+    return [from_core(UserOut, u) for u in found]
 
 
-async def create_user(call: Call) -> m.UserOut:
-    body: m.CreateUserIn = call.body
+async def create_user(call: Call) -> UserOut:
+    body: CreateUserIn = call.body
     user = await call.core.create_user(
         call.actor, email=body.email, password=body.password, role=body.role
     )
-    return m.user_out(user)
+    return from_core(UserOut, user)
 
 
-async def change_role(call: Call) -> m.UserOut:
-    body: m.ChangeRoleIn = call.body
-    return m.user_out(
-        await call.core.change_user_role(call.actor, email=body.email, role=body.role)
+async def change_role(call: Call) -> UserOut:
+    body: ChangeRoleIn = call.body
+    return from_core(
+        UserOut, await call.core.change_user_role(call.actor, email=body.email, role=body.role)
     )
 
 
-async def deactivate(call: Call) -> m.UserOut:
-    body: m.DeactivateUserIn = call.body
-    return m.user_out(await call.core.deactivate_user(call.actor, email=body.email))
+async def deactivate(call: Call) -> UserOut:
+    body: DeactivateUserIn = call.body
+    return from_core(UserOut, await call.core.deactivate_user(call.actor, email=body.email))
 
 
-async def list_tokens(call: Call) -> list[m.TokenOut]:
-    return [m.token_out(t) for t in await call.core.list_api_tokens(call.actor)]
+async def list_tokens(call: Call) -> list[TokenOut]:
+    return [from_core(TokenOut, t) for t in await call.core.list_api_tokens(call.actor)]
 
 
-async def create_token(call: Call) -> m.IssuedTokenOut:
-    body: m.CreateTokenIn = call.body
+async def create_token(call: Call) -> IssuedTokenOut:
+    body: CreateTokenIn = call.body
     issued = await call.core.create_api_token(
         call.actor, owner_email=call.actor.email, name=body.name
     )
-    return m.issued_token_out(issued)
+    return from_core(IssuedTokenOut, issued, token=from_core(TokenOut, issued.token))
 
 
-async def revoke_token(call: Call) -> m.TokenOut:
+async def revoke_token(call: Call) -> TokenOut:
     token_id = call.uuid("token_id", "ApiToken")
-    return m.token_out(await call.core.revoke_api_token(call.actor, token_id=token_id))
+    return from_core(TokenOut, await call.core.revoke_api_token(call.actor, token_id=token_id))
 
 
-async def list_nominations(call: Call) -> list[m.NominationOut]:
+async def list_nominations(call: Call) -> list[NominationOut]:
     status = call.query.get("status")
     found = await call.core.list_nominations(
         call.actor, status=NominationStatus(status) if status else None
     )
-    return [m.nomination_out(n) for n in found]
+    return [from_core(NominationOut, n) for n in found]
 
 
-async def nominate(call: Call) -> m.NominationOut:
-    body: m.NominationIn = call.body
+async def nominate(call: Call) -> NominationOut:
+    body: NominationIn = call.body
     found = await call.core.nominate_admin(
         call.actor, nominee_email=body.email, rationale=body.rationale
     )
-    return m.nomination_out(found)
+    return from_core(NominationOut, found)
 
 
-async def decide_nomination(call: Call) -> m.NominationOut:
-    body: m.NominationDecisionIn = call.body
+async def decide_nomination(call: Call) -> NominationOut:
+    body: NominationDecisionIn = call.body
     found = await call.core.decide_nomination(
         call.actor,
         nomination_id=call.uuid("nomination_id", "Nomination"),
         decision=body.decision,
         rationale=body.rationale,
     )
-    return m.nomination_out(found)
+    return from_core(NominationOut, found)
 
 
-async def audit(call: Call) -> list[m.AuditEntryOut]:
+async def audit(call: Call) -> list[AuditEntryOut]:
     q = call.query
     action = q.get("action")
     found = await call.core.list_audit_log(
@@ -140,7 +163,7 @@ async def audit(call: Call) -> list[m.AuditEntryOut]:
         limit=q.get("limit", 100),
         offset=q.get("offset", 0),
     )
-    return [m.audit_out(e) for e in found]
+    return [audit_out(e) for e in found]
 
 
 def _e(method: str, path: str, op: str, summary: str, handler: Any, **kw: Any) -> Endpoint:
@@ -161,9 +184,9 @@ ENDPOINTS = (
         "Suggest a tool (SUG-01–SUG-04)",
         submit_suggestion,
         tag="suggestions",
-        body=m.SuggestionIn,
+        body=SuggestionIn,
         status=201,
-        response=m.SuggestionOut,
+        response=SuggestionOut,
         access="contributor, admin, superuser",
         min_role=Role.CONTRIBUTOR,
     ),
@@ -174,7 +197,7 @@ ENDPOINTS = (
         "The review queue (SUG-06)",
         list_suggestions,
         tag="suggestions",
-        response=Items(m.SuggestionOut),
+        response=Items(SuggestionOut),
         **ADMIN,
     ),
     _e(
@@ -184,7 +207,7 @@ ENDPOINTS = (
         "A suggestion and its decisions (SUG-07)",
         get_suggestion,
         tag="suggestions",
-        response=m.SuggestionDetailOut,
+        response=SuggestionDetailOut,
         **ADMIN,
     ),
     _e(
@@ -194,8 +217,8 @@ ENDPOINTS = (
         "Accept (creates a draft tool) or deny (SUG-08–SUG-14)",
         decide_suggestion,
         tag="suggestions",
-        body=m.SuggestionDecisionIn,
-        response=m.DecisionResultOut,
+        body=SuggestionDecisionIn,
+        response=DecisionResultOut,
         **ADMIN,
     ),
     _e(
@@ -206,7 +229,7 @@ ENDPOINTS = (
         list_users,
         tag="users",
         query=PAGE,
-        response=Items(m.UserOut),
+        response=Items(UserOut),
         **ADMIN,
     ),
     _e(
@@ -216,9 +239,9 @@ ENDPOINTS = (
         "Create a local account (ID-10)",
         create_user,
         tag="users",
-        body=m.CreateUserIn,
+        body=CreateUserIn,
         status=201,
-        response=m.UserOut,
+        response=UserOut,
         **ADMIN,
     ),
     _e(
@@ -228,8 +251,8 @@ ENDPOINTS = (
         "Change a user's role (audited)",
         change_role,
         tag="users",
-        body=m.ChangeRoleIn,
-        response=m.UserOut,
+        body=ChangeRoleIn,
+        response=UserOut,
         **ADMIN,
     ),
     _e(
@@ -239,8 +262,8 @@ ENDPOINTS = (
         "Deactivate an account",
         deactivate,
         tag="users",
-        body=m.DeactivateUserIn,
-        response=m.UserOut,
+        body=DeactivateUserIn,
+        response=UserOut,
         **ADMIN,
     ),
     _e(
@@ -250,7 +273,7 @@ ENDPOINTS = (
         "The caller's API tokens",
         list_tokens,
         tag="tokens",
-        response=Items(m.TokenOut),
+        response=Items(TokenOut),
     ),
     _e(
         "POST",
@@ -259,9 +282,9 @@ ENDPOINTS = (
         "Issue an API token for the caller",
         create_token,
         tag="tokens",
-        body=m.CreateTokenIn,
+        body=CreateTokenIn,
         status=201,
-        response=m.IssuedTokenOut,
+        response=IssuedTokenOut,
     ),
     _e(
         "POST",
@@ -270,7 +293,7 @@ ENDPOINTS = (
         "Revoke one of the caller's tokens",
         revoke_token,
         tag="tokens",
-        response=m.TokenOut,
+        response=TokenOut,
     ),
     _e(
         "GET",
@@ -280,7 +303,7 @@ ENDPOINTS = (
         list_nominations,
         tag="nominations",
         query=(enum_query("status", [s.value for s in NominationStatus]),),
-        response=Items(m.NominationOut),
+        response=Items(NominationOut),
         **ADMIN,
     ),
     _e(
@@ -290,9 +313,9 @@ ENDPOINTS = (
         "Nominate a user for admin (NOM-01)",
         nominate,
         tag="nominations",
-        body=m.NominationIn,
+        body=NominationIn,
         status=201,
-        response=m.NominationOut,
+        response=NominationOut,
         **ADMIN,
     ),
     _e(
@@ -302,8 +325,8 @@ ENDPOINTS = (
         "Approve or deny a nomination (NOM-03–NOM-05)",
         decide_nomination,
         tag="nominations",
-        body=m.NominationDecisionIn,
-        response=m.NominationOut,
+        body=NominationDecisionIn,
+        response=NominationOut,
         access="superuser",
         min_role=Role.SUPERUSER,
     ),
@@ -320,7 +343,7 @@ ENDPOINTS = (
             uuid_query("subject_id"),
             *PAGE,
         ),
-        response=Items(m.AuditEntryOut),
+        response=Items(AuditEntryOut),
         **ADMIN,
     ),
 )

@@ -16,7 +16,7 @@ from skriptoteket.domain.runs import RunContext
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import FileResponse
 
-from skriptoteket_web.api import models as m
+from skriptoteket_web.api.dto import from_core
 from skriptoteket_web.api.framework import (
     Call,
     Endpoint,
@@ -26,6 +26,18 @@ from skriptoteket_web.api.framework import (
     enum_query,
     int_query,
 )
+from skriptoteket_web.api.responses import (
+    CatalogToolOut,
+    CategoryOut,
+    MeOut,
+    ProfessionOut,
+    RunnableToolOut,
+    RunOut,
+    RunPageOut,
+    run_out,
+    runnable_tool_out,
+)
+from skriptoteket_web.auth import current_session
 
 RUN_FORM = Multipart(
     files={"files": "The uploaded files; repeat the part for several files."},
@@ -84,46 +96,46 @@ async def read_run_form(form: FormData | None) -> tuple[list[Upload], dict[str, 
 # --- handlers ---
 
 
-async def me(call: Call) -> m.UserOut:
-    return m.user_out(call.actor)
+async def me(call: Call) -> MeOut:
+    session = current_session(call.request)
+    csrf_token = session.session.csrf_token if session is not None else None
+    return from_core(MeOut, call.actor, csrf_token=csrf_token)
 
 
-async def professions(call: Call) -> list[m.ProfessionOut]:
-    return [m.profession_out(p) for p in await call.core.list_professions(call.actor)]
+async def professions(call: Call) -> list[ProfessionOut]:
+    return [from_core(ProfessionOut, p) for p in await call.core.list_professions(call.actor)]
 
 
-async def categories(call: Call) -> list[m.CategoryOut]:
+async def categories(call: Call) -> list[CategoryOut]:
     profession = call.query.get("profession")
     if profession:
         found = await call.core.list_categories_for_profession(
             call.actor, profession_slug=profession
         )
-        return [m.category_out(c) for c in found.categories]
-    return [m.category_out(c) for c in await call.core.list_categories(call.actor)]
+        return [from_core(CategoryOut, c) for c in found.categories]
+    return [from_core(CategoryOut, c) for c in await call.core.list_categories(call.actor)]
 
 
-async def tools(call: Call) -> list[m.CatalogToolOut]:
+async def tools(call: Call) -> list[CatalogToolOut]:
     found = await call.core.search_catalog(
         call.actor,
         query=call.query.get("q", ""),
         profession_slug=call.query.get("profession"),
         category_slug=call.query.get("category"),
     )
-    return [m.catalog_tool_out(entry.tool) for entry in found]
+    return [from_core(CatalogToolOut, entry.tool) for entry in found]
 
 
-async def tool(call: Call) -> m.RunnableToolOut:
-    return m.runnable_tool_out(
-        await call.core.get_runnable_tool(call.actor, slug=call.text("slug"))
-    )
+async def tool(call: Call) -> RunnableToolOut:
+    return runnable_tool_out(await call.core.get_runnable_tool(call.actor, slug=call.text("slug")))
 
 
-async def start_run(call: Call) -> m.RunOut:
+async def start_run(call: Call) -> RunOut:
     uploads, values = await read_run_form(call.form)
     run = await call.core.start_production_run(
         call.actor, slug=call.text("slug"), uploads=uploads, values=values
     )
-    return m.run_out(await call.core.get_run(call.actor, run_id=run.id))
+    return run_out(await call.core.get_run(call.actor, run_id=run.id))
 
 
 def encode_cursor(created_at: datetime, run_id: UUID) -> str:
@@ -140,7 +152,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
         raise ValueError("not a cursor from this API") from None
 
 
-async def list_runs(call: Call) -> m.RunPageOut:
+async def list_runs(call: Call) -> RunPageOut:
     limit = call.query.get("limit", 50)
     context = call.query.get("context")
     views = await call.core.list_my_runs(
@@ -150,18 +162,18 @@ async def list_runs(call: Call) -> m.RunPageOut:
         before=call.query.get("cursor"),
     )
     last = views[-1].run if len(views) == limit else None
-    return m.RunPageOut(
-        items=[m.run_out(v) for v in views],
+    return RunPageOut(
+        items=[run_out(v) for v in views],
         next=encode_cursor(last.created_at, last.id) if last else None,
     )
 
 
-async def get_run(call: Call) -> m.RunOut:
-    return m.run_out(await call.core.get_run(call.actor, run_id=call.uuid("run_id", "ToolRun")))
+async def get_run(call: Call) -> RunOut:
+    return run_out(await call.core.get_run(call.actor, run_id=call.uuid("run_id", "ToolRun")))
 
 
-async def cancel_run(call: Call) -> m.RunOut:
-    return m.run_out(await call.core.cancel_run(call.actor, run_id=call.uuid("run_id", "ToolRun")))
+async def cancel_run(call: Call) -> RunOut:
+    return run_out(await call.core.cancel_run(call.actor, run_id=call.uuid("run_id", "ToolRun")))
 
 
 async def artifact(call: Call) -> FileResponse:
@@ -174,7 +186,7 @@ async def artifact(call: Call) -> FileResponse:
 OWNER = "the run's owner; admins and superusers (anyone else: 404)"
 
 ENDPOINTS = (
-    Endpoint("GET", "/me", "getMe", "The current user", me, "me", response=m.UserOut),
+    Endpoint("GET", "/me", "getMe", "The current user", me, "me", response=MeOut),
     Endpoint(
         "GET",
         "/professions",
@@ -182,7 +194,7 @@ ENDPOINTS = (
         "Professions (CAT-05)",
         professions,
         "catalog",
-        response=Items(m.ProfessionOut),
+        response=Items(ProfessionOut),
     ),
     Endpoint(
         "GET",
@@ -192,7 +204,7 @@ ENDPOINTS = (
         categories,
         "catalog",
         query=(Query("profession", {"type": "string"}, description="a profession slug"),),
-        response=Items(m.CategoryOut),
+        response=Items(CategoryOut),
     ),
     Endpoint(
         "GET",
@@ -206,7 +218,7 @@ ENDPOINTS = (
             Query("category", {"type": "string"}, description="a category slug"),
             Query("q", {"type": "string"}, description="words in title, summary or slug"),
         ),
-        response=Items(m.CatalogToolOut),
+        response=Items(CatalogToolOut),
     ),
     Endpoint(
         "GET",
@@ -215,7 +227,7 @@ ENDPOINTS = (
         "A runnable tool with its input schema (404 unless runnable, EXE-01)",
         tool,
         "catalog",
-        response=m.RunnableToolOut,
+        response=RunnableToolOut,
     ),
     Endpoint(
         "POST",
@@ -226,7 +238,7 @@ ENDPOINTS = (
         "runs",
         multipart=RUN_FORM,
         status=202,
-        response=m.RunOut,
+        response=RunOut,
     ),
     Endpoint(
         "GET",
@@ -245,7 +257,7 @@ ENDPOINTS = (
             ),
             enum_query("context", [c.value for c in RunContext]),
         ),
-        response=m.RunPageOut,
+        response=RunPageOut,
     ),
     Endpoint(
         "GET",
@@ -255,7 +267,7 @@ ENDPOINTS = (
         get_run,
         "runs",
         access=OWNER,
-        response=m.RunOut,
+        response=RunOut,
     ),
     Endpoint(
         "POST",
@@ -265,7 +277,7 @@ ENDPOINTS = (
         cancel_run,
         "runs",
         access=OWNER,
-        response=m.RunOut,
+        response=RunOut,
     ),
     Endpoint(
         "GET",

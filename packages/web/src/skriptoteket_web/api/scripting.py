@@ -8,8 +8,29 @@ from typing import Any
 from skriptoteket.application.versions import KEEP, SchemaInput
 from skriptoteket.domain.identity import Role
 
-from skriptoteket_web.api import models as m
+from skriptoteket_web.api.dto import from_core
 from skriptoteket_web.api.framework import Call, Endpoint, Items
+from skriptoteket_web.api.requests import (
+    AddMaintainerIn,
+    CreateToolIn,
+    CreateVersionIn,
+    PublishVersionIn,
+    RequestChangesIn,
+    RollbackIn,
+    SaveVersionIn,
+    SubmitReviewIn,
+    UpdateToolIn,
+)
+from skriptoteket_web.api.responses import (
+    MaintainerOut,
+    PublishResultOut,
+    RunOut,
+    ToolOut,
+    VersionListItemOut,
+    VersionOut,
+    run_out,
+    version_out,
+)
 from skriptoteket_web.api.runs import RUN_FORM, read_run_form
 
 ADMIN = "admin, superuser"
@@ -20,17 +41,17 @@ def _schema(call: Call, value: dict[str, Any] | None) -> SchemaInput:
     return value if "input_schema" in call.body_keys else KEEP
 
 
-async def list_tools(call: Call) -> list[m.ToolOut]:
-    return [m.tool_out(t) for t in await call.core.list_all_tools(call.actor)]
+async def list_tools(call: Call) -> list[ToolOut]:
+    return [from_core(ToolOut, t) for t in await call.core.list_all_tools(call.actor)]
 
 
-async def get_tool(call: Call) -> m.ToolOut:
+async def get_tool(call: Call) -> ToolOut:
     found = await call.core.get_tool(call.actor, tool_id=call.uuid("tool_id", "Tool"))
-    return m.tool_out(found)
+    return from_core(ToolOut, found)
 
 
-async def create_tool(call: Call) -> m.ToolOut:
-    body: m.CreateToolIn = call.body
+async def create_tool(call: Call) -> ToolOut:
+    body: CreateToolIn = call.body
     tool = await call.core.create_tool(
         call.actor,
         slug=body.slug,
@@ -39,11 +60,11 @@ async def create_tool(call: Call) -> m.ToolOut:
         professions=body.professions,
         categories=body.categories,
     )
-    return m.tool_out(tool)
+    return from_core(ToolOut, tool)
 
 
-async def update_tool(call: Call) -> m.ToolOut:
-    body: m.UpdateToolIn = call.body
+async def update_tool(call: Call) -> ToolOut:
+    body: UpdateToolIn = call.body
     tool = await call.core.update_tool(
         call.actor,
         tool_id=call.uuid("tool_id", "Tool"),
@@ -54,29 +75,29 @@ async def update_tool(call: Call) -> m.ToolOut:
         categories=body.categories,
         clear_summary="summary" in call.body_keys and body.summary is None,
     )
-    return m.tool_out(tool)
+    return from_core(ToolOut, tool)
 
 
-async def publish_tool(call: Call) -> m.ToolOut:
+async def publish_tool(call: Call) -> ToolOut:
     tool_id = call.uuid("tool_id", "Tool")
-    return m.tool_out(
-        await call.core.set_tool_published(call.actor, tool_id=tool_id, published=True)
+    return from_core(
+        ToolOut, await call.core.set_tool_published(call.actor, tool_id=tool_id, published=True)
     )
 
 
-async def depublish_tool(call: Call) -> m.ToolOut:
+async def depublish_tool(call: Call) -> ToolOut:
     tool_id = call.uuid("tool_id", "Tool")
     tool = await call.core.set_tool_published(call.actor, tool_id=tool_id, published=False)
-    return m.tool_out(tool)
+    return from_core(ToolOut, tool)
 
 
-async def list_versions(call: Call) -> list[m.VersionListItemOut]:
+async def list_versions(call: Call) -> list[VersionListItemOut]:
     found = await call.core.list_versions(call.actor, tool_id=call.uuid("tool_id", "Tool"))
-    return [m.version_item_out(v) for v in found]
+    return [from_core(VersionListItemOut, v) for v in found]
 
 
-async def create_version(call: Call) -> m.VersionOut:
-    body: m.CreateVersionIn = call.body
+async def create_version(call: Call) -> VersionOut:
+    body: CreateVersionIn = call.body
     version = await call.core.create_draft_version(
         call.actor,
         tool_id=call.uuid("tool_id", "Tool"),
@@ -86,35 +107,35 @@ async def create_version(call: Call) -> m.VersionOut:
         derived_from_version_id=body.derived_from_version_id,
         input_schema=_schema(call, body.input_schema),
     )
-    return m.version_out(version)
+    return version_out(version)
 
 
-async def rollback(call: Call) -> m.PublishResultOut:
-    body: m.RollbackIn = call.body
+async def rollback(call: Call) -> PublishResultOut:
+    body: RollbackIn = call.body
     result = await call.core.rollback_version(
         call.actor, tool_id=call.uuid("tool_id", "Tool"), from_version_id=body.from_version_id
     )
-    return m.publish_result_out(result)
+    return from_core(PublishResultOut, result)
 
 
-async def _maintainers(call: Call) -> list[m.MaintainerOut]:
+async def _maintainers(call: Call) -> list[MaintainerOut]:
     found = await call.core.list_maintainers(call.actor, tool_id=call.uuid("tool_id", "Tool"))
-    return [m.maintainer_out(x) for x in found]
+    return [from_core(MaintainerOut, x) for x in found]
 
 
-async def list_maintainers(call: Call) -> list[m.MaintainerOut]:
+async def list_maintainers(call: Call) -> list[MaintainerOut]:
     return await _maintainers(call)
 
 
-async def add_maintainer(call: Call) -> list[m.MaintainerOut]:
-    body: m.AddMaintainerIn = call.body
+async def add_maintainer(call: Call) -> list[MaintainerOut]:
+    body: AddMaintainerIn = call.body
     await call.core.assign_maintainer(
         call.actor, tool_id=call.uuid("tool_id", "Tool"), email=body.email, reason=body.reason
     )
     return await _maintainers(call)
 
 
-async def remove_maintainer(call: Call) -> list[m.MaintainerOut]:
+async def remove_maintainer(call: Call) -> list[MaintainerOut]:
     await call.core.remove_maintainer(
         call.actor, tool_id=call.uuid("tool_id", "Tool"), user_id=call.uuid("user_id", "User")
     )
@@ -125,12 +146,12 @@ def _version_id(call: Call) -> Any:
     return call.uuid("version_id", "ToolVersion")
 
 
-async def get_version(call: Call) -> m.VersionOut:
-    return m.version_out(await call.core.get_version(call.actor, version_id=_version_id(call)))
+async def get_version(call: Call) -> VersionOut:
+    return version_out(await call.core.get_version(call.actor, version_id=_version_id(call)))
 
 
-async def save_version(call: Call) -> m.VersionOut:
-    body: m.SaveVersionIn = call.body
+async def save_version(call: Call) -> VersionOut:
+    body: SaveVersionIn = call.body
     version = await call.core.save_draft_version(
         call.actor,
         version_id=_version_id(call),
@@ -140,39 +161,39 @@ async def save_version(call: Call) -> m.VersionOut:
         change_summary=body.change_summary,
         input_schema=_schema(call, body.input_schema),
     )
-    return m.version_out(version)
+    return version_out(version)
 
 
-async def submit_review(call: Call) -> m.VersionOut:
-    body: m.SubmitReviewIn = call.body
+async def submit_review(call: Call) -> VersionOut:
+    body: SubmitReviewIn = call.body
     version = await call.core.submit_for_review(
         call.actor, version_id=_version_id(call), review_note=body.review_note
     )
-    return m.version_out(version)
+    return version_out(version)
 
 
-async def publish_version(call: Call) -> m.PublishResultOut:
-    body: m.PublishVersionIn = call.body
+async def publish_version(call: Call) -> PublishResultOut:
+    body: PublishVersionIn = call.body
     result = await call.core.publish_version(
         call.actor, version_id=_version_id(call), change_summary=body.change_summary
     )
-    return m.publish_result_out(result)
+    return from_core(PublishResultOut, result)
 
 
-async def request_changes(call: Call) -> m.VersionOut:
-    body: m.RequestChangesIn = call.body
+async def request_changes(call: Call) -> VersionOut:
+    body: RequestChangesIn = call.body
     draft = await call.core.request_changes(
         call.actor, version_id=_version_id(call), message=body.message
     )
-    return m.version_out(draft)
+    return version_out(draft)
 
 
-async def sandbox_run(call: Call) -> m.RunOut:
+async def sandbox_run(call: Call) -> RunOut:
     uploads, values = await read_run_form(call.form)
     run = await call.core.start_sandbox_run(
         call.actor, version_id=_version_id(call), uploads=uploads, values=values
     )
-    return m.run_out(await call.core.get_run(call.actor, run_id=run.id))
+    return run_out(await call.core.get_run(call.actor, run_id=run.id))
 
 
 def _e(method: str, path: str, op: str, summary: str, handler: Any, **kw: Any) -> Endpoint:
@@ -192,7 +213,7 @@ ENDPOINTS = (
         "listAllTools",
         "Every tool (TOOL-07)",
         list_tools,
-        response=Items(m.ToolOut),
+        response=Items(ToolOut),
         **A,
     ),
     _e(
@@ -201,20 +222,20 @@ ENDPOINTS = (
         "createTool",
         "Create an unpublished tool (TOOL-09)",
         create_tool,
-        body=m.CreateToolIn,
+        body=CreateToolIn,
         status=201,
-        response=m.ToolOut,
+        response=ToolOut,
         **A,
     ),
-    _e("GET", T, "getAdminTool", "A tool's metadata", get_tool, response=m.ToolOut, **M),
+    _e("GET", T, "getAdminTool", "A tool's metadata", get_tool, response=ToolOut, **M),
     _e(
         "PATCH",
         T,
         "updateTool",
         "Edit title, summary, slug (until first publish) and tags",
         update_tool,
-        body=m.UpdateToolIn,
-        response=m.ToolOut,
+        body=UpdateToolIn,
+        response=ToolOut,
         **A,
     ),
     _e(
@@ -223,7 +244,7 @@ ENDPOINTS = (
         "publishTool",
         "Show the tool in the catalog (TOOL-03/04)",
         publish_tool,
-        response=m.ToolOut,
+        response=ToolOut,
         **A,
     ),
     _e(
@@ -232,7 +253,7 @@ ENDPOINTS = (
         "depublishTool",
         "Hide the tool from the catalog (TOOL-06)",
         depublish_tool,
-        response=m.ToolOut,
+        response=ToolOut,
         **A,
     ),
     _e(
@@ -241,7 +262,7 @@ ENDPOINTS = (
         "listVersions",
         "The versions the caller may see (VER-25)",
         list_versions,
-        response=Items(m.VersionListItemOut),
+        response=Items(VersionListItemOut),
         **M,
     ),
     _e(
@@ -250,9 +271,9 @@ ENDPOINTS = (
         "createVersion",
         "Create a draft version (ED-05)",
         create_version,
-        body=m.CreateVersionIn,
+        body=CreateVersionIn,
         status=201,
-        response=m.VersionOut,
+        response=VersionOut,
         **M,
     ),
     _e(
@@ -262,8 +283,8 @@ ENDPOINTS = (
         "Make an archived version active again (GOV-05)",
         rollback,
         tag="versions",
-        body=m.RollbackIn,
-        response=m.PublishResultOut,
+        body=RollbackIn,
+        response=PublishResultOut,
         access="superuser",
         min_role=Role.SUPERUSER,
     ),
@@ -273,7 +294,7 @@ ENDPOINTS = (
         "listMaintainers",
         "The tool's maintainers (TOOL-12)",
         list_maintainers,
-        response=Items(m.MaintainerOut),
+        response=Items(MaintainerOut),
         **A,
     ),
     _e(
@@ -282,8 +303,8 @@ ENDPOINTS = (
         "addMaintainer",
         "Add a maintainer by email (TOOL-14)",
         add_maintainer,
-        body=m.AddMaintainerIn,
-        response=Items(m.MaintainerOut),
+        body=AddMaintainerIn,
+        response=Items(MaintainerOut),
         **A,
     ),
     _e(
@@ -292,7 +313,7 @@ ENDPOINTS = (
         "removeMaintainer",
         "Remove a maintainer (TOOL-15)",
         remove_maintainer,
-        response=Items(m.MaintainerOut),
+        response=Items(MaintainerOut),
         **A,
     ),
     _e(
@@ -302,7 +323,7 @@ ENDPOINTS = (
         "A version with its source (ED-03)",
         get_version,
         tag="versions",
-        response=m.VersionOut,
+        response=VersionOut,
         access="a maintainer: active, archived and own versions; admin, superuser",
         min_role=Role.CONTRIBUTOR,
     ),
@@ -313,9 +334,9 @@ ENDPOINTS = (
         "Save a new draft snapshot (ED-06)",
         save_version,
         tag="versions",
-        body=m.SaveVersionIn,
+        body=SaveVersionIn,
         status=201,
-        response=m.VersionOut,
+        response=VersionOut,
         access="a maintainer, own draft; admin, superuser",
         min_role=Role.CONTRIBUTOR,
     ),
@@ -326,8 +347,8 @@ ENDPOINTS = (
         "Submit a draft for review (VER-16)",
         submit_review,
         tag="versions",
-        body=m.SubmitReviewIn,
-        response=m.VersionOut,
+        body=SubmitReviewIn,
+        response=VersionOut,
         access="a maintainer, own draft; admin, superuser",
         min_role=Role.CONTRIBUTOR,
     ),
@@ -338,8 +359,8 @@ ENDPOINTS = (
         "Publish an in-review version (GOV-01/02)",
         publish_version,
         tag="versions",
-        body=m.PublishVersionIn,
-        response=m.PublishResultOut,
+        body=PublishVersionIn,
+        response=PublishResultOut,
         **A,
     ),
     _e(
@@ -349,8 +370,8 @@ ENDPOINTS = (
         "Send a version back (GOV-04)",
         request_changes,
         tag="versions",
-        body=m.RequestChangesIn,
-        response=m.VersionOut,
+        body=RequestChangesIn,
+        response=VersionOut,
         **A,
     ),
     _e(
@@ -362,7 +383,7 @@ ENDPOINTS = (
         tag="runs",
         multipart=RUN_FORM,
         status=202,
-        response=m.RunOut,
+        response=RunOut,
         access="a maintainer, own version; admin, superuser (any version)",
         min_role=Role.CONTRIBUTOR,
     ),

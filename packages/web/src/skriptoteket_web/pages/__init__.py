@@ -11,6 +11,7 @@ from starlette.routing import BaseRoute
 
 from skriptoteket_web.pages import (
     admin_tools,
+    api_docs,
     audit,
     auth,
     catalog,
@@ -31,6 +32,7 @@ def all_routes() -> list[BaseRoute]:
     routes: list[BaseRoute] = []
     for module in (
         health,
+        api_docs,
         auth,
         home,
         catalog,
