@@ -79,7 +79,9 @@ async def runner(engine: Engine, tmp_path: Path) -> AsyncIterator[Any]:
     yield created
     await created.close()
     leftovers = ours(engine)
-    assert not leftovers, f"managed containers left behind: {[c.short_id for c in leftovers]}"
+    assert not leftovers, (
+        f"managed containers left behind: {[(c.id[:12], c.status, c.labels) for c in leftovers]}"
+    )
 
 
 def _make_job(

@@ -90,6 +90,25 @@ async def test_orphan_sweep_removes_leftovers_of_dead_processes(
         engine.remove(foreign.id)
 
 
+async def test_sweep_spares_a_live_instance_s_just_stopped_container(
+    engine: Engine, tmp_path: Path, docker_settings: Callable[..., Settings]
+) -> None:
+    """Two app processes on one engine: one's start-up sweep must not remove a sandbox the
+    other has just finished with (it may still be reading the result), only a long-stopped one."""
+    spec = SandboxSpec.from_settings(docker_settings(tmp_path))
+    other = engine.create(spec, {INSTANCE: "another-host:1:1"})
+    try:
+        await asyncio.to_thread(engine.client.api.start, other.id)
+        await asyncio.to_thread(engine.client.api.kill, other.id)
+        await asyncio.to_thread(engine.client.api.wait, other.id, 20)
+        assert other.id not in engine.sweep_orphans()
+        assert _exists(engine, other.id)
+        assert other.id in engine.sweep_orphans(live_grace_seconds=0)
+        assert not _exists(engine, other.id)
+    finally:
+        engine.remove(other.id)
+
+
 async def test_cancellation_kills_and_removes_the_container(
     runner: DockerRunner, engine: Engine, tmp_path: Path, make_job: MakeJob
 ) -> None:

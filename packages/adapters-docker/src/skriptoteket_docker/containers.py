@@ -6,6 +6,7 @@ Every function here is blocking (Docker SDK): callers run it in a worker thread 
 from __future__ import annotations
 
 import contextlib
+import datetime
 import os
 import socket
 import time
@@ -224,19 +225,33 @@ class Engine:
             for r in rows
         ]
 
-    def sweep_orphans(self) -> list[str]:
-        """Remove managed containers whose owner process (instance label) is gone, and every
-        managed container that has stopped (exited or dead): a sandbox is used once, so a
-        stopped one is garbage whoever made it — e.g. after the engine went away mid-run."""
+    def sweep_orphans(self, live_grace_seconds: float = 600.0) -> list[str]:
+        """Remove managed containers whose owner process (instance label) is gone, and our own
+        that have stopped (exited or dead; a sandbox is used once, so a stopped one is garbage —
+        e.g. after the engine went away mid-run). Another live instance's stopped container is
+        left alone while it may still be reading its result, i.e. for ``live_grace_seconds``
+        after it stopped; it removes its own (retrying while the engine is away)."""
         removed: list[str] = []
         for container in self.managed():
             owner = container.labels.get(INSTANCE, "")
             stopped = container.status in ("exited", "dead")
-            if not stopped and (owner == self.instance or instance_alive(owner)):
-                continue
+            if owner == self.instance or instance_alive(owner):
+                if not stopped:
+                    continue
+                if owner != self.instance and self._stopped_for(container.id) < live_grace_seconds:
+                    continue
             self.remove(container.id)  # one gone meanwhile counts as removed
             removed.append(container.id)
         return removed
+
+    def _stopped_for(self, container_id: str) -> float:
+        """Seconds since the container stopped (0 when unknown: it is then kept)."""
+        try:
+            finished = self.client.api.inspect_container(container_id)["State"]["FinishedAt"]
+            stamp = datetime.datetime.fromisoformat(finished[:26].rstrip("Z") + "+00:00")
+        except Exception:
+            return 0.0
+        return max(0.0, time.time() - stamp.timestamp())
 
     def alive(self) -> bool:
         try:
