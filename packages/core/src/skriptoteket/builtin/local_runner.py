@@ -52,6 +52,7 @@ class _Plan:
     dirs: tuple[str, ...] = ()
     preexec: Callable[[], None] | None = None
     cgroups: PidsCgroups | None = None
+    join_cgroup_by_shell: bool = False  # no other preexec step: join via /bin/sh, not a fork
 
 
 class LocalRunner:
@@ -93,7 +94,11 @@ class LocalRunner:
             argv, env, cwd = self._prepare(plan, job, job_dir)
             if plan.cgroups is not None:
                 cgroup = plan.cgroups.create(job.limits.max_processes)
-            preexec = sb.join_cgroup(cgroup.procs_fd if cgroup else None, plan.preexec)
+            if cgroup is not None and plan.join_cgroup_by_shell:
+                argv = sb.join_cgroup_argv(str(cgroup.path / "cgroup.procs"), argv)
+                preexec = None
+            else:
+                preexec = sb.join_cgroup(cgroup.procs_fd if cgroup else None, plan.preexec)
             spawning = asyncio.ensure_future(_spawn(argv, env, cwd, preexec))
             spawned = await asyncio.shield(spawning)
             if cgroup is not None:
@@ -139,7 +144,8 @@ class LocalRunner:
             found = sb.probe_bubblewrap(self.python, dirs)
             if found is not None:
                 bwrap, flags = found
-                return _Plan("bubblewrap", bwrap, flags, dirs, None, cgroups)
+                by_shell = cgroups is not None and os.path.exists(sb.JOIN_CGROUP_SHELL)
+                return _Plan("bubblewrap", bwrap, flags, dirs, None, cgroups, by_shell)
         mode, preexec = sb.probe_network_namespace(self.python)
         return _Plan(mode, preexec=preexec or sb.pdeathsig_preexec(), cgroups=cgroups)
 
