@@ -11,13 +11,11 @@ import asyncio
 import contextlib
 import os
 import random
-import uuid
 from pathlib import Path
 
 import pytest
 from skriptoteket.builtin.local_runner import LocalRunner
-from skriptoteket.domain.runs import RunContext
-from skriptoteket.ports.execution import RunJob, RunLimits
+from skriptoteket.testing.runner_contract import JobFactory
 
 SLEEPER = "import time\n\ndef run_tool(input_path, output_dir):\n    time.sleep(5)\n    return ''\n"
 
@@ -49,25 +47,10 @@ async def test_cancelling_at_random_moments_leaves_nothing(
     )
     (tmp_path / "sandboxes").mkdir()
     rng = random.Random(20261126)
+    make_job = JobFactory(tmp_path / "jobs")
     try:
         for attempt in range(25):
-            workspace = tmp_path / f"ws{attempt}"
-            (workspace / "input").mkdir(parents=True)
-            (workspace / "output").mkdir()
-            (workspace / "input" / "a.txt").write_text("x", encoding="utf-8")
-            job = RunJob(
-                run_id=uuid.uuid4(),
-                tool_id=uuid.uuid4(),
-                version_id=uuid.uuid4(),
-                context=RunContext.SANDBOX,
-                source_code=SLEEPER,
-                entrypoint="run_tool",
-                contract_version=1,
-                workspace=workspace,
-                input_names=("a.txt",),
-                inputs={},
-                limits=RunLimits(timeout_seconds=10),
-            )
+            job = make_job(SLEEPER, timeout_seconds=10)
             task = asyncio.create_task(runner.run(job))
             await asyncio.sleep(rng.uniform(0, 0.06))
             task.cancel()
