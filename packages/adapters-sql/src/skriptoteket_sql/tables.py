@@ -157,6 +157,9 @@ tools = sa.Table(
     ),
     *_now_columns(),
     sa.Column("first_published_at", UTCDateTime(), nullable=True),
+    # Migration 0003: title, summary and slug folded by skriptoteket.domain.tools.search_text
+    # (written by the repository on every add/update), searched with LIKE on both engines.
+    sa.Column("search_text", sa.Text(), nullable=False, server_default=""),
     sa.UniqueConstraint("slug"),
     sa.Index("ix_tools_title_slug", "title", "slug"),
 )

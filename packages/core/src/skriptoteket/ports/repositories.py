@@ -23,7 +23,7 @@ from skriptoteket.domain.nominations import Nomination, NominationStatus
 from skriptoteket.domain.runs import RunContext, RunStatus, ToolRun
 from skriptoteket.domain.suggestions import Suggestion, SuggestionDecision
 from skriptoteket.domain.taxonomy import Category, Profession
-from skriptoteket.domain.tools import Tool
+from skriptoteket.domain.tools import CatalogTool, Tool
 from skriptoteket.domain.versions import ToolVersion, VersionState
 
 
@@ -99,6 +99,28 @@ class ToolRepository(Protocol):
         self, profession_slug: str, category_slug: str, *, published_only: bool = True
     ) -> Sequence[Tool]:
         """CAT-07: tools tagged with both, distinct, by title then slug."""
+        ...
+
+    async def search_catalog(
+        self,
+        *,
+        words: Sequence[str] = (),
+        profession_slug: str | None = None,
+        category_slug: str | None = None,
+        runnable_only: bool = True,
+        limit: int | None = None,
+    ) -> Sequence[CatalogTool]:
+        """The catalog, filtered in the store (CAT-07–CAT-09, TOOL-08): published tools, each
+        with whether it is runnable — only the runnable ones unless ``runnable_only`` is False
+        (the tag pages list every published tool and show "Kör" for the runnable ones).
+
+        A tool matches when every one of ``words`` occurs in its title, summary or slug after
+        both are folded with ``fold_search_text`` (case-insensitive for å, ä, ö too, on every
+        backend; ``%`` and ``_`` are plain characters), and when it is tagged with
+        ``profession_slug`` and/or ``category_slug`` if given. Distinct, by title then slug, at
+        most ``limit``. Tags and the runnable flag come from a fixed number of queries, never
+        one per tool.
+        """
         ...
 
     async def list_for_maintainer(self, user_id: UUID) -> Sequence[Tool]: ...

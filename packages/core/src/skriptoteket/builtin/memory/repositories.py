@@ -21,7 +21,13 @@ from skriptoteket.domain.nominations import Nomination, NominationStatus
 from skriptoteket.domain.runs import RunContext, RunStatus, ToolRun
 from skriptoteket.domain.suggestions import Suggestion, SuggestionDecision
 from skriptoteket.domain.taxonomy import Category, Profession
-from skriptoteket.domain.tools import Tool
+from skriptoteket.domain.tools import (
+    CatalogTool,
+    Tool,
+    fold_search_text,
+    is_runnable,
+    search_text,
+)
 from skriptoteket.domain.versions import ToolVersion, VersionState
 
 
@@ -227,6 +233,33 @@ class MemoryToolRepository:
             and (t.is_published or not published_only)
         ]
         return sorted(hits, key=_tool_order)
+
+    async def search_catalog(
+        self,
+        *,
+        words: Sequence[str] = (),
+        profession_slug: str | None = None,
+        category_slug: str | None = None,
+        runnable_only: bool = True,
+        limit: int | None = None,
+    ) -> Sequence[CatalogTool]:
+        folded = [fold_search_text(w) for w in words]
+        found = []
+        for tool in sorted(self._s.tools.values(), key=_tool_order):
+            if not tool.is_published:
+                continue
+            if profession_slug is not None and profession_slug not in tool.professions:
+                continue
+            if category_slug is not None and category_slug not in tool.categories:
+                continue
+            text = search_text(tool)
+            if not all(word in text for word in folded):
+                continue
+            pointer = tool.active_version_id
+            runnable = is_runnable(tool, self._s.versions.get(pointer) if pointer else None)
+            if runnable or not runnable_only:
+                found.append(CatalogTool(tool=tool, runnable=runnable))
+        return found if limit is None else found[: max(0, limit)]
 
     async def list_for_maintainer(self, user_id: UUID) -> Sequence[Tool]:
         ids = {t for t, u in self._s.maintainers if u == user_id}
