@@ -54,6 +54,9 @@ def _smoke_check(engine: sa.Engine) -> None:
     assert "uq_users_email" in {uq["name"] for uq in inspector.get_unique_constraints("users")}
     run_indexes = {ix["name"] for ix in inspector.get_indexes("tool_runs")}
     assert "ix_tool_runs_requested_by_created_at_id" in run_indexes
+    tool_indexes = {ix["name"] for ix in inspector.get_indexes("tools")}
+    assert "ix_tools_is_published_title_slug" in tool_indexes
+    assert "ix_tools_is_published" not in tool_indexes
 
     memory = MemoryState()
     memory.seed_taxonomy()

@@ -165,7 +165,7 @@ class SqlToolRepository(SqlRepository):
         id_list: list[UUID] = [r._mapping["id"] for r in rows]
         ids: list[UUID] | sa.Select[Any] = id_list
         if len(id_list) > _MAX_LISTED_IDS:
-            # The same rows again as a subquery; ORDER BY stays so a LIMIT picks the same ones.
+            # The same rows again as a subquery; ORDER BY stays so LIMIT/OFFSET pick the same.
             ids = stmt.with_only_columns(tools.c.id)
         tag_rows = await self._rows(
             sa.union_all(
@@ -275,6 +275,7 @@ class SqlToolRepository(SqlRepository):
         category_slug: str | None = None,
         runnable_only: bool = True,
         limit: int | None = None,
+        offset: int = 0,
     ) -> Sequence[CatalogTool]:
         runnable = _active.c.id.is_not(None)
         stmt = (
@@ -295,6 +296,8 @@ class SqlToolRepository(SqlRepository):
             stmt = stmt.where(_has_category(category_slug))
         if limit is not None:
             stmt = stmt.limit(max(0, limit))
+        if offset > 0:
+            stmt = stmt.offset(offset)
         rows = await self._rows(stmt)
         found = await self._tools(stmt, rows)
         return [

@@ -114,8 +114,8 @@ class SearchCatalog(UseCase):
     (case-insensitive, å/ä/ö included), optionally narrowed to a profession and/or a category
     (unknown slug → NOT_FOUND). Filtered by the store, not here.
 
-    Ordered by title, then slug (CAT-07), at most ``limit``. Only runnable tools are listed: a
-    search never reveals an unpublished tool.
+    Ordered by title, then slug (CAT-07), at most ``limit`` after skipping ``offset`` (a page).
+    Only runnable tools are listed: a search never reveals an unpublished tool.
     """
 
     async def __call__(
@@ -126,6 +126,7 @@ class SearchCatalog(UseCase):
         profession_slug: str | None = None,
         category_slug: str | None = None,
         limit: int = 200,
+        offset: int = 0,
     ) -> Sequence[CatalogTool]:
         async with self.deps.uow(readonly=True) as uow:
             await self._actor(uow, actor)
@@ -138,4 +139,5 @@ class SearchCatalog(UseCase):
                 profession_slug=profession_slug or None,
                 category_slug=category_slug or None,
                 limit=max(1, limit),
+                offset=max(0, offset),
             )

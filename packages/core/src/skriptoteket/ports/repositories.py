@@ -109,6 +109,7 @@ class ToolRepository(Protocol):
         category_slug: str | None = None,
         runnable_only: bool = True,
         limit: int | None = None,
+        offset: int = 0,
     ) -> Sequence[CatalogTool]:
         """The catalog, filtered in the store (CAT-07–CAT-09, TOOL-08): published tools, each
         with whether it is runnable — only the runnable ones unless ``runnable_only`` is False
@@ -117,9 +118,9 @@ class ToolRepository(Protocol):
         A tool matches when every one of ``words`` occurs in its title, summary or slug after
         both are folded with ``fold_search_text`` (case-insensitive for å, ä, ö too, on every
         backend; ``%`` and ``_`` are plain characters), and when it is tagged with
-        ``profession_slug`` and/or ``category_slug`` if given. Distinct, by title then slug, at
-        most ``limit``. Tags and the runnable flag come from a fixed number of queries, never
-        one per tool.
+        ``profession_slug`` and/or ``category_slug`` if given. Distinct, by title then slug; at
+        most ``limit``, after skipping ``offset``. Tags and the runnable flag come from a fixed
+        number of queries, never one per tool.
         """
         ...
 

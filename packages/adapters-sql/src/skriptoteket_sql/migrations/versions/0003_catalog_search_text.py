@@ -1,9 +1,13 @@
-"""Catalog search in the database (issue 4 benchmarks, DESIGN §9): ``tools.search_text``.
+"""Catalog search in the database (issue 4 benchmarks, DESIGN §9): ``tools.search_text`` and
+an index that reads published tools in title order.
 
 The column holds a tool's title, summary and slug folded in Python (NFKC + casefold), so a
 ``LIKE`` on it is case-insensitive for å/ä/ö on SQLite (whose LIKE folds ASCII only) and on
 PostgreSQL whatever the database's locale. The repository writes it on every add and update;
 this revision fills it for the tools that exist.
+
+``ix_tools_is_published_title_slug`` replaces ``ix_tools_is_published`` (its prefix): a catalog
+page of published tools is then read in title order and stops at its LIMIT.
 
 Revision ID: 0003
 Revises: 0002
@@ -45,8 +49,12 @@ def upgrade() -> None:
     for row in rows:
         text = _fold("\n".join((row.title, row.summary or "", row.slug)))
         conn.execute(tools.update().where(tools.c.id == row.id).values(search_text=text))
+    op.drop_index("ix_tools_is_published", table_name="tools")
+    op.create_index("ix_tools_is_published_title_slug", "tools", ["is_published", "title", "slug"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_tools_is_published_title_slug", table_name="tools")
+    op.create_index("ix_tools_is_published", "tools", ["is_published"])
     # In place on SQLite too (ALTER TABLE … DROP COLUMN, SQLite ≥ 3.35), see upgrade().
     op.drop_column("tools", "search_text")

@@ -242,6 +242,7 @@ class MemoryToolRepository:
         category_slug: str | None = None,
         runnable_only: bool = True,
         limit: int | None = None,
+        offset: int = 0,
     ) -> Sequence[CatalogTool]:
         folded = [fold_search_text(w) for w in words]
         found = []
@@ -259,7 +260,8 @@ class MemoryToolRepository:
             runnable = is_runnable(tool, self._s.versions.get(pointer) if pointer else None)
             if runnable or not runnable_only:
                 found.append(CatalogTool(tool=tool, runnable=runnable))
-        return found if limit is None else found[: max(0, limit)]
+        start = max(0, offset)
+        return found[start:] if limit is None else found[start : start + max(0, limit)]
 
     async def list_for_maintainer(self, user_id: UUID) -> Sequence[Tool]:
         ids = {t for t, u in self._s.maintainers if u == user_id}

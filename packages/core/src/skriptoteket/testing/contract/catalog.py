@@ -167,7 +167,7 @@ class CatalogContract:
         self, uow_factory: UnitOfWorkFactory
     ) -> None:
         """TOOL-08, CAT-07–CAT-09 (issue 4): runnable tools only, every word in title, summary
-        or slug, case-insensitive for å/ä/ö, tag filters, by title then slug, a limit."""
+        or slug, case-insensitive for å/ä/ö, tag filters, by title then slug, limit and offset."""
         tools = await _search_world(uow_factory)
 
         async def slugs(
@@ -175,6 +175,7 @@ class CatalogContract:
             profession_slug: str | None = None,
             category_slug: str | None = None,
             limit: int | None = None,
+            offset: int = 0,
         ) -> list[str]:
             async with uow_factory(readonly=True) as uow:
                 found = await uow.tools.search_catalog(
@@ -182,6 +183,7 @@ class CatalogContract:
                     profession_slug=profession_slug,
                     category_slug=category_slug,
                     limit=limit,
+                    offset=offset,
                 )
             return [entry.tool.slug for entry in found]
 
@@ -216,6 +218,10 @@ class CatalogContract:
         assert await slugs(profession_slug="rektor", category_slug="mentorskap") == []
         assert await slugs(limit=2) == ["procent", "a-grupp"]
         assert await slugs(words=["grupp"], limit=1) == ["a-grupp"]
+        assert await slugs(limit=2, offset=1) == ["a-grupp", "grupper"]
+        assert await slugs(offset=3) == ["mejl-bcc"]
+        assert await slugs(words=["grupp"], limit=5, offset=1) == ["grupper"]
+        assert await slugs(offset=4) == []
 
         async with uow_factory(readonly=True) as uow:
             published = await uow.tools.search_catalog(
