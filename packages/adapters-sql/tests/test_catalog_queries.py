@@ -1,6 +1,7 @@
-"""Catalog search costs a fixed number of queries however many tools a page lists (issue 4
-benchmarks, DESIGN §9): the tools with their runnable flag, then the tags of all of them, on
-SQLite and PostgreSQL, also past the size where tags are selected by a subquery."""
+"""Catalog search and the tool names of a run history cost a fixed number of queries however
+many tools a page lists (issue 4 benchmarks, DESIGN §9): the tools with their runnable flag,
+then the tags of all of them, on SQLite and PostgreSQL, also past the size where tags are
+selected by a subquery."""
 
 from __future__ import annotations
 
@@ -98,3 +99,16 @@ async def test_tag_pages_get_the_runnable_flag_in_the_same_two_queries(
     assert [(e.tool.slug, e.runnable) for e in listed] == [
         (t.slug, t.id != broken.id) for t in tools
     ]
+
+
+async def test_tool_names_of_a_history_page_are_two_queries(
+    factory: SqlUnitOfWorkFactory,
+) -> None:
+    tools = await _add_runnable_tools(factory, MANY)
+    async with factory(readonly=True) as uow:
+        with counted(factory) as few:
+            assert [e.tool for e in await uow.tools.list_entries([tools[7].id])] == [tools[7]]
+        with counted(factory) as many:
+            entries = await uow.tools.list_entries([t.id for t in reversed(tools)])
+    assert len(few) == len(many) == 2
+    assert [(e.tool, e.runnable) for e in entries] == [(t, True) for t in tools]

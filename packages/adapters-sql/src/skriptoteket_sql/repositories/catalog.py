@@ -14,7 +14,7 @@ active version, so a page of tools costs two queries: the tools, then their tags
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -298,6 +298,21 @@ class SqlToolRepository(SqlRepository):
             stmt = stmt.limit(max(0, limit))
         if offset > 0:
             stmt = stmt.offset(offset)
+        return await self._entries(stmt)
+
+    async def list_entries(self, tool_ids: Collection[UUID]) -> Sequence[CatalogTool]:
+        if not tool_ids:
+            return []
+        runnable = sa.and_(tools.c.is_published.is_(True), _active.c.id.is_not(None))
+        stmt = (
+            sa.select(tools, runnable.label("runnable"))
+            .select_from(_WITH_ACTIVE)
+            .where(tools.c.id.in_(set(tool_ids)))
+            .order_by(*_TOOL_ORDER)
+        )
+        return await self._entries(stmt)
+
+    async def _entries(self, stmt: sa.Select[Any]) -> list[CatalogTool]:
         rows = await self._rows(stmt)
         found = await self._tools(stmt, rows)
         return [

@@ -11,7 +11,7 @@ Rules every implementation follows (the contract suite in ``skriptoteket.testing
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -122,6 +122,12 @@ class ToolRepository(Protocol):
         most ``limit``, after skipping ``offset``. Tags and the runnable flag come from a fixed
         number of queries, never one per tool.
         """
+        ...
+
+    async def list_entries(self, tool_ids: Collection[UUID]) -> Sequence[CatalogTool]:
+        """The tools with these ids, published or not (unknown ids are left out), each with
+        whether it is runnable (TOOL-08); by title then slug. A fixed number of queries,
+        whatever the number of ids (run histories name their tools with it)."""
         ...
 
     async def list_for_maintainer(self, user_id: UUID) -> Sequence[Tool]: ...

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -256,12 +256,21 @@ class MemoryToolRepository:
             text = search_text(tool)
             if not all(word in text for word in folded):
                 continue
-            pointer = tool.active_version_id
-            runnable = is_runnable(tool, self._s.versions.get(pointer) if pointer else None)
+            runnable = self._runnable(tool)
             if runnable or not runnable_only:
                 found.append(CatalogTool(tool=tool, runnable=runnable))
         start = max(0, offset)
         return found[start:] if limit is None else found[start : start + max(0, limit)]
+
+    async def list_entries(self, tool_ids: Collection[UUID]) -> Sequence[CatalogTool]:
+        found = sorted(
+            (self._s.tools[i] for i in set(tool_ids) if i in self._s.tools), key=_tool_order
+        )
+        return [CatalogTool(tool=t, runnable=self._runnable(t)) for t in found]
+
+    def _runnable(self, tool: Tool) -> bool:
+        pointer = tool.active_version_id
+        return is_runnable(tool, self._s.versions.get(pointer) if pointer else None)
 
     async def list_for_maintainer(self, user_id: UUID) -> Sequence[Tool]:
         ids = {t for t, u in self._s.maintainers if u == user_id}

@@ -247,6 +247,20 @@ class CatalogContract:
         assert await slugs(words=["KLASSFÖRDELNING"]) == ["grupper"]
         assert await slugs(words=["gruppindelning"]) == ["a-grupp"]
 
+    async def test_list_entries_by_id(self, uow_factory: UnitOfWorkFactory) -> None:
+        """Run histories name their tools: any state, unknown ids left out, runnable flag."""
+        tools = await _search_world(uow_factory)
+        wanted = [tools[k].id for k in ("utan", "mejl", "utkast", "trasig")]
+        async with uow_factory(readonly=True) as uow:
+            entries = await uow.tools.list_entries([*wanted, uuid.uuid4(), tools["mejl"].id])
+            assert await uow.tools.list_entries([]) == []
+        assert [(e.tool, e.runnable) for e in entries] == [
+            (tools["trasig"], False),
+            (tools["utkast"], False),
+            (tools["mejl"], True),
+            (tools["utan"], False),
+        ]
+
     async def test_maintainers(self, uow_factory: UnitOfWorkFactory) -> None:
         """TOOL-12, TOOL-17."""
         tool, other_tool = make_tool(title="X"), make_tool(title="Y")
