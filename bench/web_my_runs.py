@@ -139,6 +139,7 @@ async def page_queries(url: str, data_dir: Path, deep: int) -> tuple[str, list[s
                 sent.append((statement, parameters))
 
         sa.event.listen(engine.sync_engine, "before_cursor_execute", record)
+        await app.list_my_runs(teacher, context=RunContext.PRODUCTION, limit=PAGE_SIZE + 1)
         before: tuple[datetime, UUID] | None = None
         seen = 0
         while seen < deep:  # walk the history a page at a time, as "Äldre" does
