@@ -4,6 +4,7 @@ PostgreSQL, followed by a smoke check of the schema and the CAT-02 seed."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -11,6 +12,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from skriptoteket.builtin.memory.state import MemoryState
 from skriptoteket.domain.errors import DomainError, ErrorCode
+from skriptoteket.domain.taxonomy import seed_profession_id
+from skriptoteket_sql import tables
 from skriptoteket_sql.engine import create_sync_engine_for
 from skriptoteket_sql.migrations import AlembicMigrations, head_revision
 from skriptoteket_sql.tables import metadata
@@ -51,6 +54,9 @@ def _smoke_check(engine: sa.Engine) -> None:
     assert "uq_users_email" in {uq["name"] for uq in inspector.get_unique_constraints("users")}
     run_indexes = {ix["name"] for ix in inspector.get_indexes("tool_runs")}
     assert "ix_tool_runs_requested_by_created_at_id" in run_indexes
+    tool_indexes = {ix["name"] for ix in inspector.get_indexes("tools")}
+    assert "ix_tools_is_published_title_slug" in tool_indexes
+    assert "ix_tools_is_published" not in tool_indexes
 
     memory = MemoryState()
     memory.seed_taxonomy()
@@ -90,12 +96,12 @@ def test_upgrade_twice_downgrade_base_upgrade_then_smoke_check(empty_db_url: str
     """ARCH-10 on both engines."""
     migrations = AlembicMigrations(empty_db_url)
     assert migrations.current() is None
-    assert migrations.head() == head_revision() == "0002"
+    assert migrations.head() == head_revision() == "0003"
 
     migrations.upgrade("head")
-    assert migrations.current() == "0002"
+    assert migrations.current() == "0003"
     migrations.upgrade("head")  # no-op
-    assert migrations.current() == "0002"
+    assert migrations.current() == "0003"
 
     migrations.downgrade("base")
     assert migrations.current() is None
@@ -110,7 +116,7 @@ def test_upgrade_twice_downgrade_base_upgrade_then_smoke_check(empty_db_url: str
             assert functions == 0
 
         migrations.upgrade("head")
-        assert migrations.current() == "0002"
+        assert migrations.current() == "0003"
         _smoke_check(engine)
     finally:
         engine.dispose()
@@ -141,3 +147,76 @@ def test_unsupported_scheme_is_rejected() -> None:
         AlembicMigrations("mysql://u:secret@localhost/db").upgrade()
     assert info.value.code is ErrorCode.VALIDATION_ERROR
     assert "secret" not in str(info.value.details)
+
+
+def test_0003_fills_search_text_and_its_downgrade_keeps_every_row(empty_db_url: str) -> None:
+    """Issue 4 / DESIGN §9: 0003 folds existing tools' title, summary and slug into
+    ``tools.search_text``; going down drops only that column (no copy of ``tools`` that would
+    cascade to its versions, tags and runs)."""
+    migrations = AlembicMigrations(empty_db_url)
+    migrations.upgrade("0002")
+    now = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
+    user_id, tool_id, version_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    engine = create_sync_engine_for(empty_db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                tables.users.insert().values(
+                    id=user_id,
+                    email="rektor@skolan.se",
+                    role="superuser",
+                    auth_provider="local",
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            conn.execute(
+                tables.tools.insert().values(
+                    id=tool_id,
+                    slug="mejl-bcc",
+                    title="Mejllista för VÅRDNADSHAVARE",
+                    summary="Åk 7–9",
+                    is_published=False,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            conn.execute(
+                tables.tool_versions.insert().values(
+                    id=version_id,
+                    tool_id=tool_id,
+                    version_number=1,
+                    state="active",
+                    source_code="def run_tool(i, o):\n    return ''\n",
+                    entrypoint="run_tool",
+                    content_hash="0" * 64,
+                    created_by_user_id=user_id,
+                    created_at=now,
+                )
+            )
+            conn.execute(
+                tables.tools.update()
+                .where(tables.tools.c.id == tool_id)
+                .values(active_version_id=version_id)
+            )
+            conn.execute(
+                tables.tool_professions.insert().values(
+                    tool_id=tool_id, profession_id=seed_profession_id("larare"), position=0
+                )
+            )
+        migrations.upgrade("0003")
+        with engine.connect() as conn:
+            text = conn.execute(sa.text("SELECT search_text FROM tools")).scalar_one()
+        assert text == "mejllista för vårdnadshavare\nåk 7–9\nmejl-bcc"
+        migrations.downgrade("0002")
+        with engine.connect() as conn:
+            assert "search_text" not in {c["name"] for c in sa.inspect(conn).get_columns("tools")}
+            counts = [
+                conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+                for table in ("tools", "tool_versions", "tool_professions")
+            ]
+            active = conn.execute(sa.text("SELECT active_version_id FROM tools")).scalar_one()
+        assert counts == [1, 1, 1]
+        assert uuid.UUID(str(active)) == version_id
+    finally:
+        engine.dispose()

@@ -224,3 +224,26 @@ async def test_update_of_missing_run_is_not_found_VER_21(world: World) -> None:
         with pytest.raises(DomainError) as info:
             await uow.runs.update(ghost, expected_status=Q)
     assert info.value.code is ErrorCode.NOT_FOUND
+
+
+async def test_tool_names_of_a_history_hide_what_the_viewer_may_not_see_TOOL_06(
+    world: World,
+) -> None:
+    """The names "Mina körningar" shows: runnable tools for everyone; a depublished or
+    unpublished tool only for an admin or its maintainers; unknown ids are left out."""
+    shown, _ = await world.published_tool(title="Synligt")
+    depublished, _ = await world.published_tool(title="Avpublicerat")
+    await world.app.set_tool_published(world.admin, tool_id=depublished.id, published=False)
+    draft = await world.tool(title="Utkast")  # the contributor maintains every world tool
+    ids = [shown.id, depublished.id, draft.id, uuid.uuid4()]
+    for viewer, expected in (
+        (world.user, {shown.id}),
+        (world.other_contributor, {shown.id}),
+        (world.contributor, {shown.id, depublished.id, draft.id}),
+        (world.admin, {shown.id, depublished.id, draft.id}),
+    ):
+        names = await world.app.list_tool_names(viewer, tool_ids=ids)
+        assert set(names) == expected, viewer.email
+    assert (await world.app.list_tool_names(world.user, tool_ids=[shown.id]))[shown.id].title == (
+        "Synligt"
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from skriptoteket.domain.identity import Role
+from skriptoteket_web.pages.catalog import PAGE_SIZE
 
 from .conftest import Site
 
@@ -99,6 +100,31 @@ def test_htmx_search_returns_only_the_results(site: Site) -> None:
     )
     assert "Mejllista" in partial.text
     assert "<html" not in partial.text
+
+
+def test_search_pages_through_many_tools(site: Site) -> None:
+    """Issue 4 / DESIGN §9: the catalog lists PAGE_SIZE tools a page, in title order, with
+    links to the previous and next page that keep the search."""
+    for n in range(PAGE_SIZE + 5):
+        site.published_tool(f"Verktyg {n:02d} för åk 7")
+    site.login(Role.USER)
+    first = site.client.get("/katalog", params={"q": "ÅK"})
+    assert "Visar verktyg 1–50." in first.text
+    assert first.text.count(">Kör</a>") == PAGE_SIZE
+    assert "Verktyg 00 för åk 7" in first.text
+    assert "Verktyg 50 för åk 7" not in first.text
+    assert 'href="/katalog?q=%C3%85K&amp;sida=2" rel="next">Nästa sida</a>' in first.text
+    assert "Föregående sida" not in first.text
+    second = site.client.get("/katalog", params={"q": "ÅK", "sida": "2"})
+    assert "Visar verktyg 51–55." in second.text
+    assert second.text.count(">Kör</a>") == 5
+    assert "Verktyg 54 för åk 7" in second.text
+    assert 'href="/katalog?q=%C3%85K" rel="prev">Föregående sida</a>' in second.text
+    assert "Nästa sida" not in second.text
+    assert "Visar verktyg 1–50." in site.client.get("/katalog?sida=inte-ett-tal").text
+    beyond = site.client.get("/katalog", params={"sida": "9"})
+    assert "Inga verktyg matchar sökningen." in beyond.text
+    assert 'href="/katalog?sida=8" rel="prev"' in beyond.text
 
 
 def test_health_and_ready(site: Site) -> None:

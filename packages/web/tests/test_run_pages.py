@@ -108,6 +108,8 @@ def test_run_then_result_without_reload_and_escaped_iframe_UI_07(rsite: RunSite)
     run_id = run_id_of(started.text)
     assert f'hx-get="/my-runs/{run_id}/status?in_form=1"' in started.text
     assert 'hx-trigger="every 1s"' in started.text
+    # DESIGN §9 click → result: a young run is looked at again after 200 ms, not only each second
+    assert 'hx-trigger="load delay:200ms"' in started.text
     assert "Avbryt" in started.text
     done = rsite.wait_final(f"/my-runs/{run_id}/status?in_form=1")
     assert "hx-get" not in done.text.split("</h2>")[0]  # polling stopped

@@ -147,7 +147,7 @@ tools = sa.Table(
     sa.Column("slug", sa.String(128), nullable=False),
     sa.Column("title", sa.String(255), nullable=False),
     sa.Column("summary", sa.Text(), nullable=True),
-    sa.Column("is_published", sa.Boolean(), nullable=False, server_default=sa.false(), index=True),
+    sa.Column("is_published", sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Column(
         "active_version_id",
         sa.Uuid(),
@@ -157,8 +157,14 @@ tools = sa.Table(
     ),
     *_now_columns(),
     sa.Column("first_published_at", UTCDateTime(), nullable=True),
+    # Migration 0003: title, summary and slug folded by skriptoteket.domain.tools.search_text
+    # (written by the repository on every add/update), searched with LIKE on both engines.
+    sa.Column("search_text", sa.Text(), nullable=False, server_default=""),
     sa.UniqueConstraint("slug"),
     sa.Index("ix_tools_title_slug", "title", "slug"),
+    # Migration 0003 (replaces ix_tools_is_published): the catalog's published tools in title
+    # order, so a page of them is read in order and stops at its LIMIT (no sort of them all).
+    sa.Index("ix_tools_is_published_title_slug", "is_published", "title", "slug"),
 )
 
 # Tag links keep the order the tool lists its tags in (``position``).

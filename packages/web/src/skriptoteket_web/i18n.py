@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
+from babel.core import Locale
 from babel.dates import format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -103,8 +104,15 @@ class Translator:
             value,
             _DATETIME_FORMATS[self.lang],
             tzinfo=_zone(self.timezone),
-            locale=_BABEL_LOCALES[self.lang],
+            locale=_babel_locale(self.lang),
         )
+
+
+@cache
+def _babel_locale(lang: str) -> Locale:
+    """Parsed once: babel parses a locale name on every call otherwise (a history page
+    formats a hundred dates)."""
+    return Locale.parse(_BABEL_LOCALES[lang])
 
 
 def translator(lang: str, timezone: str = "Europe/Stockholm") -> Translator:

@@ -2,19 +2,27 @@
 
 A tool's tags are stored as links to profession and category rows, with the position they have
 in the tool's tuples, and are loaded for a whole list of tools in one extra query.
+
+Catalog search (``search_catalog``) filters in the database: ``tools.search_text`` holds the
+tool's title, summary and slug folded in Python (``skriptoteket.domain.tools.search_text``:
+NFKC + casefold), and each folded query word is a ``LIKE '%word%'`` on it. That folds å/ä/ö
+(and every other letter) the same on SQLite, whose LIKE and ``lower()`` fold ASCII only, and on
+PostgreSQL whatever the database's locale. The runnable flag (TOOL-08) is an outer join on the
+active version, so a page of tools costs two queries: the tools, then their tags.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
 from skriptoteket.domain.errors import not_found, validation_error
 from skriptoteket.domain.taxonomy import Category, Profession
-from skriptoteket.domain.tools import Tool
+from skriptoteket.domain.tools import CatalogTool, Tool, fold_search_text, search_text
+from skriptoteket.domain.versions import VersionState
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from skriptoteket_sql.repositories.base import SqlRepository
@@ -25,6 +33,7 @@ from skriptoteket_sql.tables import (
     tool_categories,
     tool_maintainers,
     tool_professions,
+    tool_versions,
     tools,
     users,
 )
@@ -90,6 +99,7 @@ def tool_values(tool: Tool) -> dict[str, Any]:
         "created_at": tool.created_at,
         "updated_at": tool.updated_at,
         "first_published_at": tool.first_published_at,
+        "search_text": search_text(tool),
     }
 
 
@@ -114,15 +124,49 @@ _TOOL_ORDER = (tools.c.title, tools.c.slug)
 _MAX_LISTED_IDS = 200  # above this, tags are selected by a subquery instead of an id list
 
 
+def _has_profession(slug: str) -> sa.Exists:
+    return (
+        sa.select(tool_professions.c.tool_id)
+        .join(professions, professions.c.id == tool_professions.c.profession_id)
+        .where(tool_professions.c.tool_id == tools.c.id, professions.c.slug == slug)
+        .exists()
+    )
+
+
+def _has_category(slug: str) -> sa.Exists:
+    return (
+        sa.select(tool_categories.c.tool_id)
+        .join(categories, categories.c.id == tool_categories.c.category_id)
+        .where(tool_categories.c.tool_id == tools.c.id, categories.c.slug == slug)
+        .exists()
+    )
+
+
+# TOOL-08: the version the tool points at exists, is this tool's, and is active.
+_active = tool_versions.alias("active_version")
+_WITH_ACTIVE = tools.outerjoin(
+    _active,
+    sa.and_(
+        _active.c.id == tools.c.active_version_id,
+        _active.c.tool_id == tools.c.id,
+        _active.c.state == VersionState.ACTIVE.value,
+    ),
+)
+
+
 class SqlToolRepository(SqlRepository):
     async def _load(self, stmt: sa.Select[Any]) -> list[Tool]:
-        rows = await self._rows(stmt)
+        return await self._tools(stmt, await self._rows(stmt))
+
+    async def _tools(self, stmt: sa.Select[Any], rows: Sequence[sa.Row[Any]]) -> list[Tool]:
+        """The tools of ``rows`` (selected by ``stmt``) with their tags, in one more query."""
         if not rows:
             return []
         id_list: list[UUID] = [r._mapping["id"] for r in rows]
         ids: list[UUID] | sa.Select[Any] = id_list
         if len(id_list) > _MAX_LISTED_IDS:
-            ids = stmt.with_only_columns(tools.c.id).order_by(None)
+            # The same rows again as a subquery; ORDER BY stays so LIMIT/OFFSET pick the same.
+            ids = stmt.with_only_columns(tools.c.id)
         tag_rows = await self._rows(
             sa.union_all(
                 sa.select(
@@ -214,22 +258,67 @@ class SqlToolRepository(SqlRepository):
     async def list_by_tags(
         self, profession_slug: str, category_slug: str, *, published_only: bool = True
     ) -> Sequence[Tool]:
-        has_profession = (
-            sa.select(tool_professions.c.tool_id)
-            .join(professions, professions.c.id == tool_professions.c.profession_id)
-            .where(tool_professions.c.tool_id == tools.c.id, professions.c.slug == profession_slug)
-            .exists()
+        stmt = (
+            sa.select(tools)
+            .where(_has_profession(profession_slug), _has_category(category_slug))
+            .order_by(*_TOOL_ORDER)
         )
-        has_category = (
-            sa.select(tool_categories.c.tool_id)
-            .join(categories, categories.c.id == tool_categories.c.category_id)
-            .where(tool_categories.c.tool_id == tools.c.id, categories.c.slug == category_slug)
-            .exists()
-        )
-        stmt = sa.select(tools).where(has_profession, has_category).order_by(*_TOOL_ORDER)
         if published_only:
             stmt = stmt.where(tools.c.is_published.is_(True))
         return await self._load(stmt)
+
+    async def search_catalog(
+        self,
+        *,
+        words: Sequence[str] = (),
+        profession_slug: str | None = None,
+        category_slug: str | None = None,
+        runnable_only: bool = True,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Sequence[CatalogTool]:
+        runnable = _active.c.id.is_not(None)
+        stmt = (
+            sa.select(tools, runnable.label("runnable"))
+            .select_from(_WITH_ACTIVE)
+            .where(tools.c.is_published.is_(True))
+            .order_by(*_TOOL_ORDER)
+        )
+        if runnable_only:
+            stmt = stmt.where(runnable)
+        for word in words:
+            folded = fold_search_text(word)
+            if folded:
+                stmt = stmt.where(tools.c.search_text.contains(folded, autoescape=True))
+        if profession_slug is not None:
+            stmt = stmt.where(_has_profession(profession_slug))
+        if category_slug is not None:
+            stmt = stmt.where(_has_category(category_slug))
+        if limit is not None:
+            stmt = stmt.limit(max(0, limit))
+        if offset > 0:
+            stmt = stmt.offset(offset)
+        return await self._entries(stmt)
+
+    async def list_entries(self, tool_ids: Collection[UUID]) -> Sequence[CatalogTool]:
+        if not tool_ids:
+            return []
+        runnable = sa.and_(tools.c.is_published.is_(True), _active.c.id.is_not(None))
+        stmt = (
+            sa.select(tools, runnable.label("runnable"))
+            .select_from(_WITH_ACTIVE)
+            .where(tools.c.id.in_(set(tool_ids)))
+            .order_by(*_TOOL_ORDER)
+        )
+        return await self._entries(stmt)
+
+    async def _entries(self, stmt: sa.Select[Any]) -> list[CatalogTool]:
+        rows = await self._rows(stmt)
+        found = await self._tools(stmt, rows)
+        return [
+            CatalogTool(tool=tool, runnable=bool(row._mapping["runnable"]))
+            for tool, row in zip(found, rows, strict=True)
+        ]
 
     async def list_for_maintainer(self, user_id: UUID) -> Sequence[Tool]:
         stmt = (

@@ -10,8 +10,20 @@ from skriptoteket.application.context import UseCase
 from skriptoteket.domain.errors import not_found
 from skriptoteket.domain.identity import User
 from skriptoteket.domain.taxonomy import Category, Profession
-from skriptoteket.domain.tools import Tool, is_runnable
-from skriptoteket.ports.repositories import UnitOfWork
+from skriptoteket.domain.tools import CatalogTool, search_words
+
+__all__ = [
+    "CatalogOverview",
+    "CatalogTool",
+    "GetCatalogOverview",
+    "ListCategories",
+    "ListCategoriesForProfession",
+    "ListProfessions",
+    "ListToolsByTags",
+    "ProfessionCategories",
+    "SearchCatalog",
+    "TaggedTools",
+]
 
 
 class ListProfessions(UseCase):
@@ -50,30 +62,16 @@ class ListCategoriesForProfession(UseCase):
 
 
 @attrs.frozen
-class CatalogTool:
-    """CAT-09: a listed tool and whether its "Kör" button shows."""
-
-    tool: Tool
-    runnable: bool
-
-
-@attrs.frozen
 class TaggedTools:
     profession: Profession
     category: Category
     tools: Sequence[CatalogTool]
 
 
-async def _catalog_entries(uow: UnitOfWork, tools: Sequence[Tool]) -> list[CatalogTool]:
-    entries = []
-    for tool in tools:
-        active = await uow.versions.get(tool.active_version_id) if tool.active_version_id else None
-        entries.append(CatalogTool(tool=tool, runnable=is_runnable(tool, active)))
-    return entries
-
-
 class ListToolsByTags(UseCase):
-    """CAT-07/08: published tools tagged with both; unknown or unlinked tags → NOT_FOUND."""
+    """CAT-07/08: published tools tagged with both; unknown or unlinked tags → NOT_FOUND.
+    CAT-09: each with whether it is runnable (a published tool whose active version is broken
+    is listed without "Kör")."""
 
     async def __call__(
         self, actor: User, *, profession_slug: str, category_slug: str
@@ -86,8 +84,9 @@ class ListToolsByTags(UseCase):
             category = await uow.taxonomy.get_category(category_slug)
             if category is None or not await uow.taxonomy.is_linked(profession_slug, category_slug):
                 raise not_found("Category", slug=category_slug)
-            tools = await uow.tools.list_by_tags(profession_slug, category_slug)
-            entries = await _catalog_entries(uow, tools)
+            entries = await uow.tools.search_catalog(
+                profession_slug=profession_slug, category_slug=category_slug, runnable_only=False
+            )
         return TaggedTools(profession=profession, category=category, tools=entries)
 
 
@@ -110,17 +109,13 @@ class GetCatalogOverview(UseCase):
         return CatalogOverview(professions=result)
 
 
-def _matches(tool: Tool, words: Sequence[str]) -> bool:
-    text = " ".join((tool.title, tool.summary or "", tool.slug)).casefold()
-    return all(word in text for word in words)
-
-
 class SearchCatalog(UseCase):
-    """Runnable tools (TOOL-08) matching every word of ``query`` in title, summary or slug,
-    optionally narrowed to a profession and/or a category (unknown slug → NOT_FOUND).
+    """Runnable tools (TOOL-08) matching every word of ``query`` in title, summary or slug
+    (case-insensitive, å/ä/ö included), optionally narrowed to a profession and/or a category
+    (unknown slug → NOT_FOUND). Filtered by the store, not here.
 
-    Ordered by title, then slug (CAT-07). Only runnable tools are listed: a search never
-    reveals an unpublished tool.
+    Ordered by title, then slug (CAT-07), at most ``limit`` after skipping ``offset`` (a page).
+    Only runnable tools are listed: a search never reveals an unpublished tool.
     """
 
     async def __call__(
@@ -131,21 +126,18 @@ class SearchCatalog(UseCase):
         profession_slug: str | None = None,
         category_slug: str | None = None,
         limit: int = 200,
+        offset: int = 0,
     ) -> Sequence[CatalogTool]:
-        words = query.casefold().split()
         async with self.deps.uow(readonly=True) as uow:
             await self._actor(uow, actor)
             if profession_slug and await uow.taxonomy.get_profession(profession_slug) is None:
                 raise not_found("Profession", slug=profession_slug)
             if category_slug and await uow.taxonomy.get_category(category_slug) is None:
                 raise not_found("Category", slug=category_slug)
-            candidates = [
-                tool
-                for tool in await uow.tools.list_all()
-                if tool.is_published
-                and (not profession_slug or profession_slug in tool.professions)
-                and (not category_slug or category_slug in tool.categories)
-                and _matches(tool, words)
-            ]
-            entries = await _catalog_entries(uow, candidates)
-        return [entry for entry in entries if entry.runnable][: max(1, limit)]
+            return await uow.tools.search_catalog(
+                words=search_words(query),
+                profession_slug=profession_slug or None,
+                category_slug=category_slug or None,
+                limit=max(1, limit),
+                offset=max(0, offset),
+            )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 import attrs
@@ -372,20 +372,29 @@ class RevokeApiToken(UseCase):
 
 
 class AuthenticateApiToken(UseCase):
-    """A bearer token resolves to its active owner, or None; last use is recorded."""
+    """A bearer token resolves to its active owner, or None; last use is recorded (at most once
+    per ``TOKEN_LAST_USED_RESOLUTION``). Reads in a read-only unit of work and writes only when
+    the time is due: a writing one per API call serialised every call on SQLite's write lock."""
 
     async def __call__(self, secret: str) -> User | None:
         if not secret.startswith(TOKEN_PREFIX):
             return None
-        async with self.deps.uow() as uow:
+        async with self.deps.uow(readonly=True) as uow:
             token = await uow.tokens.get_by_hash(hash_api_token(secret))
             if token is None or not token.is_active:
                 return None
             user = await uow.users.get(token.user_id)
             if user is None or not user.is_active:
                 return None
-            now = self.deps.clock.now()
-            if token.last_used_at is None or now - token.last_used_at >= TOKEN_LAST_USED_RESOLUTION:
-                await uow.tokens.update(attrs.evolve(token, last_used_at=now))
-                await uow.commit()
+        now = self.deps.clock.now()
+        if _last_use_due(token.last_used_at, now):
+            async with self.deps.uow() as uow:
+                current = await uow.tokens.get(token.id)
+                if current is not None and _last_use_due(current.last_used_at, now):
+                    await uow.tokens.update(attrs.evolve(current, last_used_at=now))
+                    await uow.commit()
         return user
+
+
+def _last_use_due(last_used_at: datetime | None, now: datetime) -> bool:
+    return last_used_at is None or now - last_used_at >= TOKEN_LAST_USED_RESOLUTION

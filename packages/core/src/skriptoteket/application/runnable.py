@@ -59,24 +59,18 @@ class GetRunnableTool(UseCase):
 
 class ListToolNames(UseCase):
     """Titles for a run history: tools that are runnable now, or any tool for an admin or one
-    of its maintainers. Others are left out (a depublished tool stays hidden, TOOL-06)."""
+    of its maintainers. Others are left out (a depublished tool stays hidden, TOOL-06). One
+    query for all the tools of a page, never one per tool."""
 
     async def __call__(self, actor: User, *, tool_ids: Iterable[UUID]) -> Mapping[UUID, ToolName]:
         require_real_user(actor)
         found: dict[UUID, ToolName] = {}
         async with self.deps.uow(readonly=True) as uow:
             actor = await self._actor(uow, actor)
-            for tool_id in set(tool_ids):
-                tool = await uow.tools.get(tool_id)
-                if tool is None:
-                    continue
-                active = (
-                    await uow.versions.get(tool.active_version_id)
-                    if tool.active_version_id
-                    else None
-                )
+            for entry in await uow.tools.list_entries(set(tool_ids)):
+                tool = entry.tool
                 if not (
-                    is_runnable(tool, active)
+                    entry.runnable
                     or is_admin(actor)
                     or await uow.tools.is_maintainer(tool.id, actor.id)
                 ):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 from uuid import UUID
 
@@ -156,6 +157,33 @@ def is_runnable(tool: Tool, active_version: ToolVersion | None) -> bool:
         and active_version.tool_id == tool.id
         and active_version.state is VersionState.ACTIVE
     )
+
+
+@attrs.frozen
+class CatalogTool:
+    """CAT-09: a listed tool and whether its "Kör" button shows (TOOL-08)."""
+
+    tool: Tool
+    runnable: bool
+
+
+def fold_search_text(text: str) -> str:
+    """The form catalog search compares: Unicode-normalised (NFKC, so a decomposed "å" typed
+    on a Mac equals the composed one) and case-folded ("ÅK 7" → "åk 7", "ß" → "ss"). Done in
+    Python, not by the database, so every backend folds Swedish letters the same way whatever
+    its locale or collation (SQLite's LIKE folds ASCII only)."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+
+
+def search_words(query: str) -> tuple[str, ...]:
+    """The folded words of a search query; a tool matches when it contains every one."""
+    return tuple(fold_search_text(query).split())
+
+
+def search_text(tool: Tool) -> str:
+    """What catalog search looks in: title, summary and slug, folded (stored by SQL backends in
+    ``tools.search_text``, kept up to date on every write)."""
+    return fold_search_text("\n".join((tool.title, tool.summary or "", tool.slug)))
 
 
 def require_maintainer_candidate(user: User) -> None:

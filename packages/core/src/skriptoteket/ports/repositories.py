@@ -11,7 +11,7 @@ Rules every implementation follows (the contract suite in ``skriptoteket.testing
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -23,7 +23,7 @@ from skriptoteket.domain.nominations import Nomination, NominationStatus
 from skriptoteket.domain.runs import RunContext, RunStatus, ToolRun
 from skriptoteket.domain.suggestions import Suggestion, SuggestionDecision
 from skriptoteket.domain.taxonomy import Category, Profession
-from skriptoteket.domain.tools import Tool
+from skriptoteket.domain.tools import CatalogTool, Tool
 from skriptoteket.domain.versions import ToolVersion, VersionState
 
 
@@ -99,6 +99,35 @@ class ToolRepository(Protocol):
         self, profession_slug: str, category_slug: str, *, published_only: bool = True
     ) -> Sequence[Tool]:
         """CAT-07: tools tagged with both, distinct, by title then slug."""
+        ...
+
+    async def search_catalog(
+        self,
+        *,
+        words: Sequence[str] = (),
+        profession_slug: str | None = None,
+        category_slug: str | None = None,
+        runnable_only: bool = True,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Sequence[CatalogTool]:
+        """The catalog, filtered in the store (CAT-07–CAT-09, TOOL-08): published tools, each
+        with whether it is runnable — only the runnable ones unless ``runnable_only`` is False
+        (the tag pages list every published tool and show "Kör" for the runnable ones).
+
+        A tool matches when every one of ``words`` occurs in its title, summary or slug after
+        both are folded with ``fold_search_text`` (case-insensitive for å, ä, ö too, on every
+        backend; ``%`` and ``_`` are plain characters), and when it is tagged with
+        ``profession_slug`` and/or ``category_slug`` if given. Distinct, by title then slug; at
+        most ``limit``, after skipping ``offset``. Tags and the runnable flag come from a fixed
+        number of queries, never one per tool.
+        """
+        ...
+
+    async def list_entries(self, tool_ids: Collection[UUID]) -> Sequence[CatalogTool]:
+        """The tools with these ids, published or not (unknown ids are left out), each with
+        whether it is runnable (TOOL-08); by title then slug. A fixed number of queries,
+        whatever the number of ids (run histories name their tools with it)."""
         ...
 
     async def list_for_maintainer(self, user_id: UUID) -> Sequence[Tool]: ...

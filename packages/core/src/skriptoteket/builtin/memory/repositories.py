@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -21,7 +21,13 @@ from skriptoteket.domain.nominations import Nomination, NominationStatus
 from skriptoteket.domain.runs import RunContext, RunStatus, ToolRun
 from skriptoteket.domain.suggestions import Suggestion, SuggestionDecision
 from skriptoteket.domain.taxonomy import Category, Profession
-from skriptoteket.domain.tools import Tool
+from skriptoteket.domain.tools import (
+    CatalogTool,
+    Tool,
+    fold_search_text,
+    is_runnable,
+    search_text,
+)
 from skriptoteket.domain.versions import ToolVersion, VersionState
 
 
@@ -227,6 +233,44 @@ class MemoryToolRepository:
             and (t.is_published or not published_only)
         ]
         return sorted(hits, key=_tool_order)
+
+    async def search_catalog(
+        self,
+        *,
+        words: Sequence[str] = (),
+        profession_slug: str | None = None,
+        category_slug: str | None = None,
+        runnable_only: bool = True,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Sequence[CatalogTool]:
+        folded = [fold_search_text(w) for w in words]
+        found = []
+        for tool in sorted(self._s.tools.values(), key=_tool_order):
+            if not tool.is_published:
+                continue
+            if profession_slug is not None and profession_slug not in tool.professions:
+                continue
+            if category_slug is not None and category_slug not in tool.categories:
+                continue
+            text = search_text(tool)
+            if not all(word in text for word in folded):
+                continue
+            runnable = self._runnable(tool)
+            if runnable or not runnable_only:
+                found.append(CatalogTool(tool=tool, runnable=runnable))
+        start = max(0, offset)
+        return found[start:] if limit is None else found[start : start + max(0, limit)]
+
+    async def list_entries(self, tool_ids: Collection[UUID]) -> Sequence[CatalogTool]:
+        found = sorted(
+            (self._s.tools[i] for i in set(tool_ids) if i in self._s.tools), key=_tool_order
+        )
+        return [CatalogTool(tool=t, runnable=self._runnable(t)) for t in found]
+
+    def _runnable(self, tool: Tool) -> bool:
+        pointer = tool.active_version_id
+        return is_runnable(tool, self._s.versions.get(pointer) if pointer else None)
 
     async def list_for_maintainer(self, user_id: UUID) -> Sequence[Tool]:
         ids = {t for t, u in self._s.maintainers if u == user_id}

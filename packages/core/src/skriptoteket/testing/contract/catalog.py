@@ -3,7 +3,9 @@ TOOL-01, TOOL-12)."""
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
+from collections.abc import Sequence
 
 import attrs
 
@@ -11,9 +13,74 @@ from skriptoteket.domain.errors import ErrorCode
 from skriptoteket.domain.identity import Role
 from skriptoteket.domain.suggestions import SuggestionDecision, SuggestionDecisionType
 from skriptoteket.domain.taxonomy import SEED_CATEGORIES, SEED_PROFESSIONS, seed_profession_id
+from skriptoteket.domain.tools import Tool
+from skriptoteket.domain.versions import VersionState
 from skriptoteket.ports.repositories import UnitOfWork, UnitOfWorkFactory
 from skriptoteket.testing.contract.support import expect_error, write
-from skriptoteket.testing.factories import at, make_suggestion, make_tool, make_user
+from skriptoteket.testing.factories import (
+    at,
+    make_suggestion,
+    make_tool,
+    make_user,
+    make_version,
+)
+
+
+def _tool(
+    slug: str,
+    title: str,
+    summary: str | None,
+    *,
+    professions: tuple[str, ...] = ("larare",),
+    categories: tuple[str, ...] = ("administration",),
+) -> Tool:
+    tool = make_tool(slug=slug, title=title, professions=professions, categories=categories)
+    return attrs.evolve(tool, summary=summary)
+
+
+async def _search_world(uow_factory: UnitOfWorkFactory) -> dict[str, Tool]:
+    """Runnable, unpublished, broken and version-less tools with Swedish titles, stored."""
+    author = make_user(role=Role.ADMIN)
+    runnable = {
+        "mejl": _tool(
+            "mejl-bcc",
+            "Mejllista för VÅRDNADSHAVARE",
+            "Åk 7–9, BCC",
+            professions=("larare", "rektor"),
+        ),
+        "grupper": _tool(
+            "grupper",
+            "Gruppindelning",
+            "Slumpa grupper i klassen",
+            categories=("lektionsplanering", "mentorskap"),
+        ),
+        "a-grupp": _tool("a-grupp", "Gruppindelning", None),
+        "procent": _tool("procent", "100% närvaro", "Frånvaro per elev"),
+    }
+    unpublished = _tool("utkast", "Mejl utkast", None)
+    broken = _tool("trasig", "Mejl trasig", None)  # points at an archived version
+    versionless = _tool("utan", "Utan version", None)  # published, no active version
+    tools = {**runnable, "utkast": unpublished, "trasig": broken, "utan": versionless}
+
+    async def setup(uow: UnitOfWork) -> None:
+        await uow.users.add(author)
+        for tool in tools.values():
+            await uow.tools.add(tool)
+        for key, tool in tools.items():
+            if key == "utan":
+                continue
+            state = VersionState.ARCHIVED if key == "trasig" else VersionState.ACTIVE
+            version = make_version(tool, author, state=state)
+            await uow.versions.add(version)
+            tools[key] = attrs.evolve(
+                tool, active_version_id=version.id, is_published=key != "utkast"
+            )
+            await uow.tools.update(tools[key])
+        tools["utan"] = attrs.evolve(versionless, is_published=True)
+        await uow.tools.update(tools["utan"])
+
+    await write(uow_factory, setup)
+    return tools
 
 
 class CatalogContract:
@@ -95,6 +162,104 @@ class CatalogContract:
             )
             assert [t.slug for t in everything] == ["dold", "a1", "a2", "b"]
             assert [t.slug for t in await uow.tools.list_all()] == ["dold", "a1", "a2", "b", "c"]
+
+    async def test_search_catalog_filters_in_the_store(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        """TOOL-08, CAT-07–CAT-09 (issue 4): runnable tools only, every word in title, summary
+        or slug, case-insensitive for å/ä/ö, tag filters, by title then slug, limit and offset."""
+        tools = await _search_world(uow_factory)
+
+        async def slugs(
+            words: Sequence[str] = (),
+            profession_slug: str | None = None,
+            category_slug: str | None = None,
+            limit: int | None = None,
+            offset: int = 0,
+        ) -> list[str]:
+            async with uow_factory(readonly=True) as uow:
+                found = await uow.tools.search_catalog(
+                    words=words,
+                    profession_slug=profession_slug,
+                    category_slug=category_slug,
+                    limit=limit,
+                    offset=offset,
+                )
+            return [entry.tool.slug for entry in found]
+
+        async with uow_factory(readonly=True) as uow:
+            everything = await uow.tools.search_catalog()
+        assert [(e.tool.slug, e.runnable) for e in everything] == [
+            ("procent", True),
+            ("a-grupp", True),
+            ("grupper", True),
+            ("mejl-bcc", True),
+        ]
+        assert [e.tool for e in everything] == [
+            tools[k] for k in ("procent", "a-grupp", "grupper", "mejl")
+        ]  # tags and every field come back
+        assert await slugs(words=["vårdnadshavare"]) == ["mejl-bcc"]
+        assert await slugs(words=["VÅRDNADSHAVARE"]) == ["mejl-bcc"]
+        assert await slugs(words=["ÅK", "bcc"]) == ["mejl-bcc"]
+        assert await slugs(words=[unicodedata.normalize("NFD", "vårdnadshavare")]) == ["mejl-bcc"]
+        assert await slugs(words=["FRÅNVARO"]) == ["procent"]
+        assert await slugs(words=["NÄRVARO"]) == ["procent"]
+        assert await slugs(words=["grupp", "klassen"]) == ["grupper"]
+        assert await slugs(words=["a-grupp"]) == ["a-grupp"]
+        assert await slugs(words=["mejl", "saknas"]) == []
+        assert await slugs(words=["%"]) == ["procent"]  # LIKE wildcards are plain characters
+        assert await slugs(words=["_"]) == []
+        assert await slugs(words=["mejl"]) == ["mejl-bcc"]  # not the unpublished or broken one
+        assert await slugs(profession_slug="rektor") == ["mejl-bcc"]
+        assert await slugs(category_slug="mentorskap") == ["grupper"]
+        assert await slugs(profession_slug="larare", category_slug="lektionsplanering") == [
+            "grupper"
+        ]
+        assert await slugs(profession_slug="rektor", category_slug="mentorskap") == []
+        assert await slugs(limit=2) == ["procent", "a-grupp"]
+        assert await slugs(words=["grupp"], limit=1) == ["a-grupp"]
+        assert await slugs(limit=2, offset=1) == ["a-grupp", "grupper"]
+        assert await slugs(offset=3) == ["mejl-bcc"]
+        assert await slugs(words=["grupp"], limit=5, offset=1) == ["grupper"]
+        assert await slugs(offset=4) == []
+
+        async with uow_factory(readonly=True) as uow:
+            published = await uow.tools.search_catalog(
+                words=["mejl"], runnable_only=False, profession_slug="larare"
+            )
+            listed = await uow.tools.search_catalog(
+                profession_slug="larare", category_slug="administration", runnable_only=False
+            )
+        assert [(e.tool.slug, e.runnable) for e in published] == [
+            ("trasig", False),
+            ("mejl-bcc", True),
+        ]
+        assert [(e.tool.slug, e.runnable) for e in listed] == [
+            ("procent", True),
+            ("a-grupp", True),
+            ("trasig", False),
+            ("mejl-bcc", True),
+            ("utan", False),
+        ]
+
+        renamed = attrs.evolve(tools["grupper"], title="Klassfördelning", updated_at=at(9))
+        await write(uow_factory, lambda uow: uow.tools.update(renamed))
+        assert await slugs(words=["KLASSFÖRDELNING"]) == ["grupper"]
+        assert await slugs(words=["gruppindelning"]) == ["a-grupp"]
+
+    async def test_list_entries_by_id(self, uow_factory: UnitOfWorkFactory) -> None:
+        """Run histories name their tools: any state, unknown ids left out, runnable flag."""
+        tools = await _search_world(uow_factory)
+        wanted = [tools[k].id for k in ("utan", "mejl", "utkast", "trasig")]
+        async with uow_factory(readonly=True) as uow:
+            entries = await uow.tools.list_entries([*wanted, uuid.uuid4(), tools["mejl"].id])
+            assert await uow.tools.list_entries([]) == []
+        assert [(e.tool, e.runnable) for e in entries] == [
+            (tools["trasig"], False),
+            (tools["utkast"], False),
+            (tools["mejl"], True),
+            (tools["utan"], False),
+        ]
 
     async def test_maintainers(self, uow_factory: UnitOfWorkFactory) -> None:
         """TOOL-12, TOOL-17."""
