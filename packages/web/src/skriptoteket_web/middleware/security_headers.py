@@ -1,24 +1,34 @@
 """Security headers on every response, errors and static files included (NFR-10, DESIGN §6).
 
-The CSP allows no inline script or style: htmx is configured through a ``<meta>`` tag with its
-indicator styles off, and script HTML is only ever shown in a sandboxed ``srcdoc`` iframe.
+The CSP allows no inline script and no inline style: htmx is configured through a ``<meta>`` tag
+with its indicator styles off. The one exception is a per-request nonce in ``style-src``: the
+script editor's CodeMirror puts its theme in a ``<style>`` element, which carries that nonce
+(``EditorView.cspNonce``, read by ``static/js/editor.js`` from ``<meta name="csp-nonce">``).
+The nonce is on every page, not only the editor's: a boosted (htmx) navigation keeps the first
+page's document and with it that page's policy and nonce.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "frame-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-    "frame-ancestors 'none'"
-)
+NONCE_STATE_KEY = "csp_nonce"
+
+
+def content_security_policy(nonce: str) -> str:
+    """The pages' policy; ``nonce`` is the request's (see ``NONCE_STATE_KEY``)."""
+    return (
+        f"default-src 'self'; script-src 'self'; style-src 'self' 'nonce-{nonce}'; "
+        "img-src 'self' data:; frame-src 'self'; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    )
+
 
 SECURITY_HEADERS: Mapping[str, str] = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
@@ -30,6 +40,8 @@ SECURITY_HEADERS: Mapping[str, str] = {
 
 
 class SecurityHeadersMiddleware:
+    """Adds the headers a response does not set itself (``setdefault``)."""
+
     def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
         self.app = app
         self.hsts = hsts
@@ -39,10 +51,13 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         static = scope["path"].startswith("/static/")
+        nonce = secrets.token_urlsafe(18)
+        scope.setdefault("state", {})[NONCE_STATE_KEY] = nonce  # request.state.csp_nonce
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", content_security_policy(nonce))
                 for name, value in SECURITY_HEADERS.items():
                     headers.setdefault(name, value)
                 if self.hsts or scope.get("scheme") == "https":
