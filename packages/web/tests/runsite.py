@@ -79,6 +79,23 @@ GROUPS_SCHEMA: Mapping[str, Any] = {
 }
 
 
+RESULT_FRAME_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'self'; sandbox"
+)
+
+
+def assert_result_frame_headers(response: Any) -> None:
+    """DESIGN §6: the run's own HTML, framable only by this app, with inline styles and data:
+    images but no script, no network, no forms, in a CSP sandbox; never cached."""
+    assert response.status_code == 200, response.text
+    assert response.headers["content-security-policy"] == RESULT_FRAME_CSP
+    assert response.headers["x-frame-options"] == "SAMEORIGIN"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+
+
 class RunSite(Site):
     def versioned_tool(
         self,

@@ -6,6 +6,11 @@ script editor's CodeMirror puts its theme in a ``<style>`` element, which carrie
 (``EditorView.cspNonce``, read by ``static/js/editor.js`` from ``<meta name="csp-nonce">``).
 The nonce is on every page, not only the editor's: a boosted (htmx) navigation keeps the first
 page's document and with it that page's policy and nonce.
+
+Script HTML is never part of a page: it is served from its own URL with the much stricter
+``RESULT_FRAME_HEADERS`` (no script, no network, no forms, a sandbox) and shown in a sandboxed
+``<iframe src>`` of the page, which ``frame-src 'self'`` allows. Only that response may be framed
+(``frame-ancestors 'self'``); every other one denies framing.
 """
 
 from __future__ import annotations
@@ -38,9 +43,25 @@ SECURITY_HEADERS: Mapping[str, str] = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
+# A tool's HTML output (DESIGN §6, UI-07): inline <style> and style="" for the tool's own look,
+# data: images (charts), nothing else; ``sandbox`` gives the document an opaque origin and no
+# scripts, forms, popups or top navigation even when it is opened outside the iframe.
+RESULT_FRAME_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'self'; sandbox"
+)
+RESULT_FRAME_HEADERS: Mapping[str, str] = {
+    "Content-Security-Policy": RESULT_FRAME_POLICY,
+    "X-Frame-Options": "SAMEORIGIN",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+    "Content-Type": "text/html; charset=utf-8",
+}
+
 
 class SecurityHeadersMiddleware:
-    """Adds the headers a response does not set itself (``setdefault``)."""
+    """Adds the headers a response does not set itself (``setdefault``): a route with stricter
+    or different needs, like the result frame, sets its own."""
 
     def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
         self.app = app

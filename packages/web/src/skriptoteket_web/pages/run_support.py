@@ -1,5 +1,6 @@
 """What the user run pages and the editor's sandbox runs share: the run-status partial (polled
-by htmx every second until the run is final), cancelling, and artifact downloads."""
+by htmx every second until the run is final), cancelling, the result document shown in the
+sandboxed iframe, and artifact downloads."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from uuid import UUID
 
 from skriptoteket.application.identity import CurrentSession
 from skriptoteket.application.runs import RunView
+from skriptoteket.domain.errors import not_found
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from skriptoteket_web.middleware.security_headers import RESULT_FRAME_HEADERS
 from skriptoteket_web.run_text import error_text, size_text
 from skriptoteket_web.runtime import core
 from skriptoteket_web.templating import render
@@ -26,7 +29,8 @@ def run_context(
     request: Request, view: RunView, *, base: str, admin_view: bool = False, **extra: Any
 ) -> dict[str, Any]:
     """``base`` is the run's URL (``/my-runs/{id}`` or ``/admin/tool-runs/{id}``): the status
-    partial is ``{base}/status``, cancel ``{base}/cancel``, files ``{base}/artifacts/{id}``."""
+    partial is ``{base}/status``, cancel ``{base}/cancel``, the HTML result (the iframe's
+    ``src``) ``{base}/result.html``, files ``{base}/artifacts/{id}``."""
     run = view.run
     in_form = bool(extra.pop("in_form", False))
     status_url = base if admin_view else f"{base}/status"
@@ -52,6 +56,19 @@ def render_status(
     """The partial reads the run from ``ctx``; ``extra`` adds template flags."""
     full = {"ctx": context, **(extra or {})}
     return render(request, "partials/run_status.html", full, partial=True)
+
+
+def result_document(view: RunView) -> Response:
+    """The run's HTML output as a document of its own, for the result iframe's ``src`` (UI-07,
+    DESIGN §6): its own CSP lets the tool's inline styles apply, and nothing else run or load.
+    The caller has checked that the actor may see the run (EXE-07 or ED-10); no HTML: 404."""
+    html = view.run.html_output
+    if not html:
+        raise not_found("ToolRun", run_id=str(view.run.id))
+    if not html.lstrip().lower().startswith("<!doctype"):
+        # Standards mode, as the srcdoc iframe had: tools return fragments.
+        html = "<!DOCTYPE html>\n" + html
+    return Response(html, headers=dict(RESULT_FRAME_HEADERS))
 
 
 async def download(
