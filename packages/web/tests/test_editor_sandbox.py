@@ -17,6 +17,7 @@ from .runsite import (
     RunSite,
     assert_result_frame_headers,
     make_run_site,
+    toast_of,
 )
 
 
@@ -64,6 +65,7 @@ def test_sandbox_run_shows_logs_preview_and_artifacts(rsite: RunSite) -> None:
         "(4 byte)",
     ):
         assert text in done.text, text
+    assert toast_of(done.text) == "success: Testkörning lyckades."  # ED-08
     preview = f"/admin/tool-runs/{run_id}/result.html"
     assert f'<iframe class="result-frame" sandbox="" src="{preview}"' in done.text
     assert "Klar" not in done.text
@@ -144,6 +146,7 @@ def test_sandbox_failure_shows_details_to_authors(rsite: RunSite) -> None:
     )
     done = rsite.wait_final(f"/admin/tool-runs/{run_id_of(started.text)}")
     assert "Testkörning misslyckades." in done.text
+    assert toast_of(done.text) == "error: Testkörning misslyckades."
     assert "Verktyget misslyckades. (KeyError)" in done.text
     assert "Traceback" in done.text  # stderr, for the author (NFR-06)
     assert "Inga artefakter." in done.text

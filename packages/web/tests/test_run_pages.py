@@ -23,6 +23,7 @@ from .runsite import (
     RunSite,
     assert_result_frame_headers,
     make_run_site,
+    toast_of,
 )
 
 
@@ -163,6 +164,35 @@ def test_result_document_for_the_owner_only_EXE_07(rsite: RunSite) -> None:
     assert anonymous.headers["location"] == "/login"
 
 
+def test_a_final_run_brings_a_toast_EXE_04(rsite: RunSite) -> None:
+    """An htmx request that finds the run final gets the partial plus the toast, out of band
+    into the live region every page has (#toast-region, aria-live); not while it runs, not
+    without htmx, and never through the toast cookie (a reload shows no stale toast)."""
+    hello = rsite.versioned_tool("Hälsning", HELLO)
+    crash = rsite.versioned_tool("Kraschar", CRASH)
+    csrf = rsite.login(Role.USER)
+    page = rsite.client.get(f"/tools/{hello.slug}/run").text
+    assert '<div id="toast-region" class="toast-region" aria-live="polite">' in page
+    started = rsite.client.post(
+        f"/tools/{hello.slug}/run",
+        data={"csrf_token": csrf},
+        files={"file": ("a.csv", b"a")},
+        headers=HX,
+    )
+    run_id = run_id_of(started.text)
+    if 'hx-trigger="every 1s"' in started.text:
+        assert toast_of(started.text) is None
+    done = rsite.wait_final(f"/my-runs/{run_id}/status?in_form=1")
+    assert toast_of(done.text) == "success: Körning lyckades."
+    assert "skriptoteket_toast" not in done.headers.get("set-cookie", "")
+    plain = rsite.client.get(f"/my-runs/{run_id}/status")  # without htmx: no toast
+    assert toast_of(plain.text) is None
+    detail = rsite.client.get(f"/my-runs/{run_id}")
+    assert "toast-success" not in detail.text
+    failed = rsite.wait_final(f"/my-runs/{start(rsite, crash.slug, csrf)}/status")
+    assert toast_of(failed.text) == "error: Körning misslyckades."
+
+
 def test_without_htmx_the_whole_page_keeps_the_form(rsite: RunSite) -> None:
     tool = rsite.versioned_tool("Hälsning", HELLO)
     csrf = rsite.login(Role.USER)
@@ -263,6 +293,8 @@ def test_queue_position_then_cancel(tmp_path: Path) -> None:
         assert cancelled.status_code == 200
         assert "Körning: Avbruten" in cancelled.text
         assert "Körningen avbröts." in cancelled.text
+        assert toast_of(cancelled.text) == "info: Körningen avbröts."
+        assert toast_of(status.text) is None  # still waiting: no toast
         assert 'hx-trigger="every 1s"' not in cancelled.text
         # the running one: cancelled without htmx → back to its page
         stopped = site.client.post(f"/my-runs/{first}/cancel", data={"csrf_token": csrf})

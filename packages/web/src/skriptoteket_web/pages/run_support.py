@@ -1,6 +1,6 @@
 """What the user run pages and the editor's sandbox runs share: the run-status partial (polled
-by htmx every second until the run is final), cancelling, the result document shown in the
-sandboxed iframe, and artifact downloads."""
+by htmx every second until the run is final, with a toast once it is), cancelling, the result
+document shown in the sandboxed iframe, and artifact downloads."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from skriptoteket_web.middleware.security_headers import RESULT_FRAME_HEADERS
 from skriptoteket_web.run_text import error_text, size_text
 from skriptoteket_web.runtime import core
 from skriptoteket_web.templating import render
+from skriptoteket_web.toasts import run_toast
 
 
 def is_htmx(request: Request) -> bool:
@@ -53,8 +54,14 @@ def run_context(
 def render_status(
     request: Request, context: Mapping[str, Any], extra: Mapping[str, Any] | None = None
 ) -> Response:
-    """The partial reads the run from ``ctx``; ``extra`` adds template flags."""
-    full = {"ctx": context, **(extra or {})}
+    """The partial reads the run from ``ctx``; ``extra`` adds template flags.
+
+    EXE-04, ED-08: an htmx request that finds the run final also gets a toast ("Körning
+    lyckades." …), swapped out of band into the page's live region (``#toast-region``). The
+    partial stops polling once the run is final, so each run's toast comes once."""
+    full: dict[str, Any] = {"ctx": context, **(extra or {})}
+    if is_htmx(request) and context["final"]:
+        full["run_toast"] = run_toast(context["run"])
     return render(request, "partials/run_status.html", full, partial=True)
 
 
