@@ -13,7 +13,6 @@ import pytest
 from playwright.sync_api import (
     Browser,
     BrowserContext,
-    ConsoleMessage,
     Page,
     Playwright,
     sync_playwright,
@@ -27,6 +26,7 @@ from .harness import (
     CHROMIUM_ARGS,
     SCREENSHOTS,
     Account,
+    Console,
     Login,
     Server,
     axe_source,
@@ -34,14 +34,6 @@ from .harness import (
 )
 
 DEFAULT_TIMEOUT_MS = 15_000
-# Console errors a test tolerates. CodeMirror 6 sets style="" attributes (gutters, cursor layer),
-# which the app's CSP (style-src 'self') blocks; the editor still works (see the editor README).
-# Tests check 4xx answers themselves (Chromium and htmx log each one); 5xx always fails.
-KNOWN_CONSOLE_ERRORS = (
-    "Applying inline style violates the following Content Security Policy",
-    "Failed to load resource: the server responded with a status of 4",
-    "Response Status Error Code 4",
-)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -95,7 +87,12 @@ def axe_js() -> str:
 
 
 @pytest.fixture
-def context(browser: Browser, server: Server) -> Iterator[BrowserContext]:
+def console() -> Console:
+    return Console()
+
+
+@pytest.fixture
+def context(browser: Browser, server: Server, console: Console) -> Iterator[BrowserContext]:
     ctx = browser.new_context(
         base_url=server.base_url,
         locale="sv-SE",
@@ -104,32 +101,25 @@ def context(browser: Browser, server: Server) -> Iterator[BrowserContext]:
         accept_downloads=True,
     )
     ctx.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    # On the context, so that a second page of the same test is watched too.
+    ctx.on("console", lambda message: console.on_console(message))
+    ctx.on("weberror", lambda error: console.errors.append(f"uncaught: {error.error}"))
     yield ctx
     ctx.close()
 
 
 @pytest.fixture
-def page(context: BrowserContext, request: pytest.FixtureRequest) -> Generator[Page]:
+def page(
+    context: BrowserContext, console: Console, request: pytest.FixtureRequest
+) -> Generator[Page]:
     pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type != "error":
-            return
-        text, url = message.text, message.location.get("url", "")
-        if url.endswith("/favicon.ico") or any(known in text for known in KNOWN_CONSOLE_ERRORS):
-            return
-        errors.append(f"console: {text} ({url})")
-
-    pg.on("console", on_console)
     yield pg
     report = request.node.stash.get(_REPORT_KEY, None)
     if report is not None and report.failed and not pg.is_closed():
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
         pg.screenshot(path=str(SCREENSHOTS / f"FAILED-{name}.png"), full_page=True)
-    assert not errors, f"JavaScript or console errors on the page: {errors}"
+    console.check()
 
 
 @pytest.fixture(scope="package")

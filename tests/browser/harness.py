@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import attrs
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import ConsoleMessage, Page
 
 CHROMIUM = Path(os.environ.get("SKRIPTOTEKET_TEST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -65,6 +66,32 @@ ACCOUNTS: dict[str, Account] = {
 }
 
 
+@attrs.define
+class Console:
+    """Every console error and uncaught exception of every page (and frame) a test opens.
+
+    Any of them fails the test: there is no list of tolerated messages. A test that provokes
+    one on purpose (a 4xx answer, a script the sandbox blocks) says which with ``expect``; the
+    test then also fails if that error did not happen."""
+
+    errors: list[str] = attrs.Factory(list)
+    expected: list[re.Pattern[str]] = attrs.Factory(list)
+
+    def expect(self, pattern: str) -> None:
+        """An error matching ``pattern`` (a regular expression) must occur and is allowed."""
+        self.expected.append(re.compile(pattern))
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(f"console: {message.text} ({message.location.get('url', '')})")
+
+    def check(self) -> None:
+        missing = [p.pattern for p in self.expected if not any(p.search(e) for e in self.errors)]
+        unexpected = [e for e in self.errors if not any(p.search(e) for p in self.expected)]
+        assert not missing, f"expected console errors did not occur: {missing} (saw {self.errors})"
+        assert not unexpected, f"JavaScript or console errors: {unexpected}"
+
+
 class Login(Protocol):
     def __call__(self, pg: Page, role: str, *, fresh: bool = False) -> Account: ...
 
@@ -100,6 +127,11 @@ def _cli(env: dict[str, str], *args: str, timeout: float = 180) -> str:
     if proc.returncode != 0:
         raise RuntimeError(f"skriptoteket {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
     return proc.stdout
+
+
+def run_cli(server: Server, *args: str) -> str:
+    """``skriptoteket ARGS`` on the running server's database (its data directory)."""
+    return _cli(_clean_env(server.data_dir), *args)
 
 
 def cli_options() -> dict[str, set[str]]:

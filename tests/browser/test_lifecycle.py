@@ -11,7 +11,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from .harness import ACCEPTANCE_DATA, CheckA11y, Login, Shoot
 from .steps import accept_suggestion, focused, suggest
@@ -71,6 +71,17 @@ def assert_no_horizontal_scroll(page: Page) -> None:
     assert widths[0] <= widths[1], f"the page scrolls sideways: {widths} on {page.url}"
 
 
+def expect_run_toast(page: Page, text: str) -> Locator:
+    """EXE-04, ED-08: the toast a final run brings, a status message in the page's polite live
+    region (there from the start, so screen readers announce what is swapped into it)."""
+    region = page.locator("#toast-region")
+    expect(region).to_have_attribute("aria-live", "polite")
+    toast = region.get_by_role("status")
+    expect(toast).to_have_count(1)
+    expect(toast).to_contain_text(text)
+    return toast
+
+
 def wait_for_final_run(page: Page, container: str) -> None:
     expect(page.locator(f"{container} section.run-result")).to_have_attribute(
         "data-run-status",
@@ -101,6 +112,13 @@ def test_tool_lifecycle_from_suggestion_to_rollback(
     expect(page.get_by_text("Spara ett utkast innan du testkör.")).to_be_visible()
     check_a11y(page)
     shoot(page, "editor-new-draft")
+    # CodeMirror's own theme is in effect: its <style> carries the page's CSP nonce (DESIGN
+    # §6); without it the CSP would block the element (and the page fixture fails on the
+    # console error). display:flex on .cm-editor comes only from that theme.
+    expect(page.locator(".cm-editor")).to_have_css("display", "flex")
+    assert page.evaluate(
+        "[...document.querySelectorAll('head style')].some(s => s.sheet && s.sheet.cssRules.length)"
+    )
 
     # 3. …writes the script in CodeMirror and saves it as a draft.
     type_into_code_editor(page, SCRIPT)
@@ -125,6 +143,7 @@ def test_tool_lifecycle_from_suggestion_to_rollback(
     result = page.locator("#sandbox-result")
     expect(result.get_by_role("heading", name="Körning: Lyckades")).to_be_visible()
     expect(result).to_contain_text("Testkörning lyckades.")
+    expect_run_toast(page, "Testkörning lyckades.")  # ED-08
     expect(result).to_contain_text("Testläge")
     frame = result.locator("iframe.result-frame")
     expect(frame).to_have_attribute("sandbox", "")  # no allow-scripts (UI-07)
@@ -172,6 +191,7 @@ def test_tool_lifecycle_from_suggestion_to_rollback(
     out = second.locator("#result-container")
     expect(out.get_by_role("heading", name="Körning: Lyckades")).to_be_visible()
     expect(out).to_contain_text("Körning lyckades.")
+    expect_run_toast(second, "Körning lyckades.")  # EXE-04
     expect(out.get_by_role("heading", name="Resultat")).to_be_visible()
     frame = out.locator("iframe.result-frame")
     expect(frame).to_have_attribute("sandbox", "")
@@ -182,6 +202,9 @@ def test_tool_lifecycle_from_suggestion_to_rollback(
     second.close()
     wait_for_final_run(page, "#result-container")
     expect(page.locator("#result-container")).to_contain_text("Körning lyckades.")
+    toast = expect_run_toast(page, "Körning lyckades.")
+    toast.get_by_role("button", name="Stäng").click()  # static/js/app.js, no inline script
+    expect(toast).to_have_count(0)
 
     # 8. …downloads the file.
     with page.expect_download() as download_info:

@@ -4,6 +4,7 @@ standard-library scripts."""
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Iterator, Mapping
@@ -77,6 +78,39 @@ GROUPS_SCHEMA: Mapping[str, Any] = {
         {"name": "rubrik", "label": "Rubrik", "kind": "text", "required": True},
     ],
 }
+
+
+RESULT_FRAME_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'self'; sandbox"
+)
+
+
+def assert_result_frame_headers(response: Any) -> None:
+    """DESIGN §6: the run's own HTML, framable only by this app, with inline styles and data:
+    images but no script, no network, no forms, in a CSP sandbox; never cached."""
+    assert response.status_code == 200, response.text
+    assert response.headers["content-security-policy"] == RESULT_FRAME_CSP
+    assert response.headers["x-frame-options"] == "SAMEORIGIN"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+
+
+TOAST_REGION = '<div id="toast-region" hx-swap-oob="innerHTML">'
+
+
+def toast_of(text: str) -> str | None:
+    """The toast swapped out of band into the page's live region, as ``kind: text``."""
+    if TOAST_REGION not in text:
+        return None
+    found = re.search(
+        r'<div class="toast toast-(\w+)" role="status" data-toast>\s*<span>([^<]*)</span>'
+        r'\s*<button type="button" class="toast-close" data-dismiss-toast aria-label="Stäng">',
+        text.split(TOAST_REGION, 1)[1],
+    )
+    assert found, text
+    return f"{found.group(1)}: {found.group(2)}"
 
 
 class RunSite(Site):

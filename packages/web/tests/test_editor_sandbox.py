@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 from skriptoteket.domain.identity import Role
 
-from .runsite import CRASH, HX, WITH_FILE, RunSite, make_run_site
+from .runsite import (
+    CRASH,
+    HX,
+    WITH_FILE,
+    RunSite,
+    assert_result_frame_headers,
+    make_run_site,
+    toast_of,
+)
 
 
 @pytest.fixture
@@ -57,7 +65,10 @@ def test_sandbox_run_shows_logs_preview_and_artifacts(rsite: RunSite) -> None:
         "(4 byte)",
     ):
         assert text in done.text, text
-    assert 'sandbox srcdoc="&lt;p&gt;Klar&lt;/p&gt;"' in done.text
+    assert toast_of(done.text) == "success: Testkörning lyckades."  # ED-08
+    preview = f"/admin/tool-runs/{run_id}/result.html"
+    assert f'<iframe class="result-frame" sandbox="" src="{preview}"' in done.text
+    assert "Klar" not in done.text
     link = f"/admin/tool-runs/{run_id}/artifacts/output_rapport_txt"
     assert link in done.text
     got = rsite.client.get(link)
@@ -80,6 +91,48 @@ def test_sandbox_run_shows_logs_preview_and_artifacts(rsite: RunSite) -> None:
     assert rsite.client.get(link).status_code == 404
 
 
+def test_sandbox_result_document_ED_10(rsite: RunSite) -> None:
+    """The HTML preview's document has the run's own rule (ED-10 as the run page: the requester
+    or an admin, anyone else 404; a user 403 by role) and the result frame's headers."""
+    tool = rsite.tool("Förhandsvisning")
+    contributor = rsite.users[Role.CONTRIBUTOR]
+    draft = rsite.call(
+        rsite.core.create_draft_version, contributor, tool_id=tool.id, source_code=WITH_FILE
+    )
+    csrf = rsite.login(Role.CONTRIBUTOR)
+    started = rsite.client.post(
+        f"/admin/tool-versions/{draft.id}/run-sandbox",
+        data={"csrf_token": csrf},
+        files={"file": ("lista.csv", b"ada\n")},
+        headers=HX,
+    )
+    run_id = run_id_of(started.text)
+    rsite.wait_final(f"/admin/tool-runs/{run_id}")
+    url = f"/admin/tool-runs/{run_id}/result.html"
+    own = rsite.client.get(url)
+    assert_result_frame_headers(own)
+    assert own.text == "<!DOCTYPE html>\n<p>Klar</p>"
+    for role in (Role.ADMIN, Role.SUPERUSER):
+        rsite.login(role)
+        assert_result_frame_headers(rsite.client.get(url))
+    rsite.login(Role.USER)
+    assert rsite.client.get(url).status_code == 403
+    other = rsite.add_user(Role.CONTRIBUTOR, "annan@skolan.se")
+    rsite.call(
+        rsite.core.assign_maintainer, rsite.users[Role.ADMIN], tool_id=tool.id, email=other.email
+    )
+    rsite.client.cookies.clear()
+    response = rsite.client.post(
+        "/login", data={"email": other.email, "password": "Gröna-äpplen-42"}
+    )
+    assert response.status_code == 303
+    assert rsite.client.get(url).status_code == 404  # a maintainer, but not their run
+    rsite.anonymous()
+    anonymous = rsite.client.get(url)
+    assert anonymous.status_code == 303
+    assert anonymous.headers["location"] == "/login"
+
+
 def test_sandbox_failure_shows_details_to_authors(rsite: RunSite) -> None:
     tool = rsite.tool("Kraschar")
     admin = rsite.users[Role.ADMIN]
@@ -93,6 +146,7 @@ def test_sandbox_failure_shows_details_to_authors(rsite: RunSite) -> None:
     )
     done = rsite.wait_final(f"/admin/tool-runs/{run_id_of(started.text)}")
     assert "Testkörning misslyckades." in done.text
+    assert toast_of(done.text) == "error: Testkörning misslyckades."
     assert "Verktyget misslyckades. (KeyError)" in done.text
     assert "Traceback" in done.text  # stderr, for the author (NFR-06)
     assert "Inga artefakter." in done.text

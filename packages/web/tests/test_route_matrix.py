@@ -258,6 +258,8 @@ MATRIX: dict[tuple[str, str], Expect] = {
     ("GET", "/my-runs/{run_id}/status"): Expect(logged_in(200)),
     ("POST", "/my-runs/{run_id}/cancel"): Expect(logged_in(303)),  # already final
     ("GET", "/my-runs/{run_id}/artifacts/{artifact_id}"): Expect(logged_in(200)),
+    # DESIGN §6: the result iframe's document, under the run page's own rule (EXE-07).
+    ("GET", "/my-runs/{run_id}/result.html"): Expect(logged_in(200)),
     # R15–R28, ED-01, §6.3: the editor for maintainers (the scene's contributor) and admins.
     ("GET", "/admin/tools/{tool_id}"): Expect(contributor_up(200)),
     ("GET", "/admin/tools/{tool_id}/versions"): Expect(contributor_up(200)),
@@ -306,6 +308,9 @@ MATRIX: dict[tuple[str, str], Expect] = {
         contributor_up(303), path_values=on_sandbox_run
     ),
     ("GET", "/admin/tool-runs/{run_id}/artifacts/{artifact_id}"): Expect(
+        contributor_up(200), path_values=on_sandbox_run
+    ),
+    ("GET", "/admin/tool-runs/{run_id}/result.html"): Expect(
         contributor_up(200), path_values=on_sandbox_run
     ),
 }

@@ -21,7 +21,9 @@ from .runsite import (
     USER_ERROR,
     WITH_FILE,
     RunSite,
+    assert_result_frame_headers,
     make_run_site,
+    toast_of,
 )
 
 
@@ -115,12 +117,82 @@ def test_run_then_result_without_reload_and_escaped_iframe_UI_07(rsite: RunSite)
     assert "hx-get" not in done.text.split("</h2>")[0]  # polling stopped
     assert "Körning: Lyckades" in done.text
     assert "Körning lyckades." in done.text
-    assert 'sandbox srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;"' in done.text
-    assert "allow-scripts" not in done.text
-    assert "<script>alert" not in done.text
+    # UI-07, DESIGN §6: the HTML is not in the page; the sandboxed iframe loads it by URL.
+    frame = f'<iframe class="result-frame" sandbox="" src="/my-runs/{run_id}/result.html"'
+    assert frame + ' title="Resultat"></iframe>' in done.text
+    assert "allow-" not in done.text
+    assert "alert(1)" not in done.text
+    assert "srcdoc" not in done.text
     assert "Resultat" in done.text
     assert 'href="#run-form">Kör igen' in done.text
     assert "Avbryt" not in done.text
+
+
+STYLED = (
+    "def run_tool(input_path, output_dir):\n"
+    "    return ('<style>p { color: rgb(1, 2, 3) }</style>'\n"
+    "            '<p style=\"font-weight: bold\">Stil</p><script>alert(1)</script>')\n"
+)
+
+
+def test_result_document_for_the_owner_only_EXE_07(rsite: RunSite) -> None:
+    tool = rsite.versioned_tool("Stil", STYLED)
+    crash = rsite.versioned_tool("Kraschar", CRASH)
+    csrf = rsite.login(Role.USER)
+    run_id = start(rsite, tool.slug, csrf)
+    url = f"/my-runs/{run_id}/result.html"
+    assert rsite.client.get(url).status_code == 404  # no HTML yet
+    done = rsite.wait_final(f"/my-runs/{run_id}/status")
+    assert f'src="{url}"' in done.text
+    frame = rsite.client.get(url)
+    assert_result_frame_headers(frame)
+    assert frame.text == (
+        "<!DOCTYPE html>\n<style>p { color: rgb(1, 2, 3) }</style>"
+        '<p style="font-weight: bold">Stil</p><script>alert(1)</script>'
+    )
+    assert "Resultat" in rsite.client.get(f"/my-runs/{run_id}").text  # the page shows it
+    failed = start(rsite, crash.slug, csrf)
+    assert "<iframe" not in rsite.wait_final(f"/my-runs/{failed}/status").text
+    assert rsite.client.get(f"/my-runs/{failed}/result.html").status_code == 404
+    assert rsite.client.get("/my-runs/inte-ett-id/result.html").status_code == 404
+    for role in (Role.CONTRIBUTOR, Role.ADMIN, Role.SUPERUSER):  # another user: 404, as EXE-07
+        rsite.login(role)
+        missing = rsite.client.get(url)
+        assert missing.status_code == 404
+        assert "Stil" not in missing.text
+    rsite.anonymous()
+    anonymous = rsite.client.get(url)
+    assert anonymous.status_code == 303
+    assert anonymous.headers["location"] == "/login"
+
+
+def test_a_final_run_brings_a_toast_EXE_04(rsite: RunSite) -> None:
+    """An htmx request that finds the run final gets the partial plus the toast, out of band
+    into the live region every page has (#toast-region, aria-live); not while it runs, not
+    without htmx, and never through the toast cookie (a reload shows no stale toast)."""
+    hello = rsite.versioned_tool("Hälsning", HELLO)
+    crash = rsite.versioned_tool("Kraschar", CRASH)
+    csrf = rsite.login(Role.USER)
+    page = rsite.client.get(f"/tools/{hello.slug}/run").text
+    assert '<div id="toast-region" class="toast-region" aria-live="polite">' in page
+    started = rsite.client.post(
+        f"/tools/{hello.slug}/run",
+        data={"csrf_token": csrf},
+        files={"file": ("a.csv", b"a")},
+        headers=HX,
+    )
+    run_id = run_id_of(started.text)
+    if 'hx-trigger="every 1s"' in started.text:
+        assert toast_of(started.text) is None
+    done = rsite.wait_final(f"/my-runs/{run_id}/status?in_form=1")
+    assert toast_of(done.text) == "success: Körning lyckades."
+    assert "skriptoteket_toast" not in done.headers.get("set-cookie", "")
+    plain = rsite.client.get(f"/my-runs/{run_id}/status")  # without htmx: no toast
+    assert toast_of(plain.text) is None
+    detail = rsite.client.get(f"/my-runs/{run_id}")
+    assert "toast-success" not in detail.text
+    failed = rsite.wait_final(f"/my-runs/{start(rsite, crash.slug, csrf)}/status")
+    assert toast_of(failed.text) == "error: Körning misslyckades."
 
 
 def test_without_htmx_the_whole_page_keeps_the_form(rsite: RunSite) -> None:
@@ -171,8 +243,9 @@ def test_server_validation_in_swedish(rsite: RunSite) -> None:
         headers=HX,
     )
     assert good.status_code == 200, good.text
-    done = rsite.wait_final(f"/my-runs/{run_id_of(good.text)}/status")
-    assert "3 grupper, 2 filer" in done.text
+    run_id = run_id_of(good.text)
+    rsite.wait_final(f"/my-runs/{run_id}/status")
+    assert "3 grupper, 2 filer" in rsite.client.get(f"/my-runs/{run_id}/result.html").text
 
 
 def test_failures_are_friendly_EXE_05(rsite: RunSite) -> None:
@@ -222,6 +295,8 @@ def test_queue_position_then_cancel(tmp_path: Path) -> None:
         assert cancelled.status_code == 200
         assert "Körning: Avbruten" in cancelled.text
         assert "Körningen avbröts." in cancelled.text
+        assert toast_of(cancelled.text) == "info: Körningen avbröts."
+        assert toast_of(status.text) is None  # still waiting: no toast
         assert 'hx-trigger="every 1s"' not in cancelled.text
         # the running one: cancelled without htmx → back to its page
         stopped = site.client.post(f"/my-runs/{first}/cancel", data={"csrf_token": csrf})
@@ -277,6 +352,9 @@ def test_sandbox_runs_are_not_my_runs_EXE_07(rsite: RunSite) -> None:
     rsite.login(Role.ADMIN)
     assert rsite.client.get(f"/my-runs/{run.id}").status_code == 404
     assert rsite.client.get(f"/admin/tool-runs/{run.id}").status_code == 200
+    rsite.wait_final(f"/admin/tool-runs/{run.id}")
+    assert rsite.client.get(f"/my-runs/{run.id}/result.html").status_code == 404
+    assert rsite.client.get(f"/admin/tool-runs/{run.id}/result.html").status_code == 200
 
 
 def test_my_runs_newest_first_with_older_link(

@@ -3,6 +3,7 @@ ERR-08 correlation ids, and ERR-03/ERR-04 error shapes (Swedish HTML, JSON for /
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Protocol
 
@@ -14,7 +15,7 @@ from skriptoteket.settings import Settings
 from skriptoteket.testing.fakes import FakePasswordHasher
 from skriptoteket_web import hookspecs
 from skriptoteket_web.app import CoreServices, create_app
-from skriptoteket_web.middleware.security_headers import CONTENT_SECURITY_POLICY
+from skriptoteket_web.middleware.security_headers import content_security_policy
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -28,16 +29,27 @@ class HasHeaders(Protocol):
     def headers(self) -> Mapping[str, str]: ...
 
 
+# No inline script or style; the one exception is a per-request nonce for <style> elements
+# (CodeMirror's theme, DESIGN §6). Framing: only this app's own result frames (frame-src).
 EXPECTED_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "frame-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-    "frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self'; style-src 'self' 'nonce-{nonce}'; "
+    "img-src 'self' data:; frame-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
 )
+NONCE = r"[A-Za-z0-9_-]{24}"
+
+
+def csp_nonce(response: HasHeaders) -> str:
+    """The nonce of a page's CSP, which must be exactly the expected policy."""
+    pattern = re.escape(EXPECTED_CSP).replace(re.escape("{nonce}"), f"({NONCE})")
+    found = re.fullmatch(pattern, response.headers["content-security-policy"])
+    assert found, response.headers["content-security-policy"]
+    return found.group(1)
 
 
 def assert_security_headers(response: HasHeaders) -> None:
     headers = response.headers
-    assert headers["content-security-policy"] == EXPECTED_CSP
+    csp_nonce(response)
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["x-frame-options"] == "DENY"
     assert headers["referrer-policy"]
@@ -45,8 +57,22 @@ def assert_security_headers(response: HasHeaders) -> None:
     assert headers["x-correlation-id"]
 
 
-def test_csp_constant_is_the_required_policy() -> None:
-    assert CONTENT_SECURITY_POLICY == EXPECTED_CSP
+def test_csp_is_the_required_policy() -> None:
+    assert content_security_policy("abc") == EXPECTED_CSP.format(nonce="abc")
+
+
+def test_each_response_has_its_own_nonce_and_the_page_carries_it(site: Site) -> None:
+    """CodeMirror's <style> (editor.js) takes the nonce from <meta name="csp-nonce">, which
+    must be the one of the page's own policy; a nonce is never reused."""
+    site.login(Role.USER)
+    nonces = []
+    for _ in range(3):
+        page = site.client.get("/")
+        nonce = csp_nonce(page)
+        assert f'<meta name="csp-nonce" nonce="{nonce}">' in page.text
+        assert page.text.count(nonce) == 1
+        nonces.append(nonce)
+    assert len(set(nonces)) == 3
 
 
 @pytest.mark.parametrize(
@@ -81,7 +107,7 @@ def test_no_inline_script_or_style_in_pages(site: Site) -> None:
     for path in ("/", "/login", "/admin/users", "/katalog", "/profile"):
         html = site.client.get(path).text
         assert "<script>" not in html
-        assert "<style" not in html
+        assert "<style" not in html  # the nonce is only for CodeMirror, which adds its own
         assert " style=" not in html
         assert " on" + "click=" not in html
         assert "https://" not in html  # nothing from a CDN or Google Fonts

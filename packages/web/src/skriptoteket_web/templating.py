@@ -1,7 +1,8 @@
 """Jinja2 templates with gettext (``{{ _("…") }}``) bound to the request's language.
 
 ``render`` builds the shared page context: the translator, the current user, the CSRF token
-(ID-20), the navigation flags (UI-02) and the vendored asset paths (R36).
+(ID-20), the navigation flags (UI-02), the request's CSP nonce (for CodeMirror's ``<style>``,
+see ``middleware/security_headers.py``) and the vendored asset paths (R36).
 """
 
 from __future__ import annotations
@@ -111,6 +112,7 @@ def page_context(request: Request) -> dict[str, Any]:
         "is_admin": bool(user and has_at_least_role(user, Role.ADMIN)),
         "is_superuser": bool(user and has_at_least_role(user, Role.SUPERUSER)),
         "correlation_id": getattr(request.state, "correlation_id", ""),
+        "csp_nonce": getattr(request.state, "csp_nonce", ""),
         "path": request.url.path,
     }
 

@@ -1,7 +1,10 @@
 """ED-16: a one-shot message after a redirect, in the cookie ``skriptoteket_toast``
 (JSON ``{"m", "t"}``, URL-quoted, 30 s, HttpOnly, SameSite=lax). ``templating.render`` shows it
 once and deletes the cookie. Only known message ids are accepted, so the cookie can never put
-text of its own on a page."""
+text of its own on a page.
+
+EXE-04, ED-08: ``run_toast`` is the toast of a run that has become final, which the run-status
+partial swaps into the page's live region without a cookie (``partials/toast.html``)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import json
 from typing import Any
 from urllib.parse import quote, unquote
 
+from skriptoteket.domain.runs import RunContext, RunStatus, ToolRun
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -33,6 +37,20 @@ TOASTS = frozenset(
         N_("Updated."),
     }
 )
+
+
+def run_toast(run: ToolRun) -> dict[str, str] | None:
+    """The toast of a final run, in the shape ``read_toast`` returns; ``None`` while it runs."""
+    if not run.status.is_terminal:
+        return None
+    if run.status is RunStatus.CANCELLED:
+        return {"message": N_("The run was cancelled."), "kind": "info"}
+    sandbox = run.context is RunContext.SANDBOX
+    if run.status is RunStatus.SUCCEEDED:
+        message = N_("Test run succeeded.") if sandbox else N_("Run succeeded.")
+        return {"message": message, "kind": "success"}
+    message = N_("Test run failed.") if sandbox else N_("Run failed.")
+    return {"message": message, "kind": "error"}
 
 
 def set_toast(response: Response, message: str, kind: str = "success") -> Response:

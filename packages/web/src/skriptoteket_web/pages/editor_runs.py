@@ -3,7 +3,8 @@ any run (status partial with stdout/stderr, cancel, artifact downloads).
 
 The sandbox form posts with htmx into ``#sandbox-result`` and gets the run-status partial,
 which polls ``/admin/tool-runs/{id}`` every second until the run is final. Without htmx the
-editor is rendered again with the result.
+editor is rendered again with the result. The HTML preview's iframe loads
+``/admin/tool-runs/{id}/result.html`` (DESIGN §6).
 """
 
 from __future__ import annotations
@@ -19,7 +20,13 @@ from skriptoteket_web.auth import page, redirect
 from skriptoteket_web.forms import path_uuid, read_form
 from skriptoteket_web.input_form import input_error, read_run_inputs, schema_of
 from skriptoteket_web.pages.editor_support import editor_page
-from skriptoteket_web.pages.run_support import download, is_htmx, render_status, run_context
+from skriptoteket_web.pages.run_support import (
+    download,
+    is_htmx,
+    render_status,
+    result_document,
+    run_context,
+)
 from skriptoteket_web.runtime import core
 from skriptoteket_web.templating import render
 from skriptoteket_web.ui_text import http_status
@@ -90,6 +97,13 @@ async def cancel(request: Request, current: CurrentSession) -> Response:
 
 
 @page(Role.CONTRIBUTOR)
+async def result_html(request: Request, current: CurrentSession) -> Response:
+    """The HTML preview's document: the same rule as the run itself (ED-10), else 404."""
+    run_id = path_uuid(request, "run_id", "ToolRun")
+    return result_document(await core(request).get_run(current.user, run_id=run_id))
+
+
+@page(Role.CONTRIBUTOR)
 async def artifact(request: Request, current: CurrentSession) -> Response:
     """ED-11: the same rule as the run itself."""
     run_id = path_uuid(request, "run_id", "ToolRun")
@@ -100,5 +114,6 @@ routes: list[BaseRoute] = [
     Route("/admin/tool-versions/{version_id}/run-sandbox", run_sandbox, methods=["POST"]),
     Route("/admin/tool-runs/{run_id}", tool_run, methods=["GET"]),
     Route("/admin/tool-runs/{run_id}/cancel", cancel, methods=["POST"]),
+    Route("/admin/tool-runs/{run_id}/result.html", result_html, methods=["GET"]),
     Route("/admin/tool-runs/{run_id}/artifacts/{artifact_id}", artifact, methods=["GET"]),
 ]

@@ -1,8 +1,8 @@
 """What the user run pages and the editor's sandbox runs share: the run-status partial (polled
 by htmx every second until the run is final, and every ``EARLY_POLL_MS`` during its first
 ``EARLY_POLL_SECONDS``, so a quick run's result shows without waiting a whole second: DESIGN §9
-"click Kör → result shown" p50 ≤ 0.5 s, bench/web_click_to_result.py), cancelling, and artifact
-downloads."""
+"click Kör → result shown" p50 ≤ 0.5 s, bench/web_click_to_result.py; with a toast once it is
+final), cancelling, the result document shown in the sandboxed iframe, and artifact downloads."""
 
 from __future__ import annotations
 
@@ -12,12 +12,15 @@ from uuid import UUID
 
 from skriptoteket.application.identity import CurrentSession
 from skriptoteket.application.runs import RunView
+from skriptoteket.domain.errors import not_found
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from skriptoteket_web.middleware.security_headers import RESULT_FRAME_HEADERS
 from skriptoteket_web.run_text import error_text, size_text
 from skriptoteket_web.runtime import core
 from skriptoteket_web.templating import render
+from skriptoteket_web.toasts import run_toast
 
 EARLY_POLL_MS = 200
 EARLY_POLL_SECONDS = 3.0
@@ -32,7 +35,8 @@ def run_context(
     request: Request, view: RunView, *, base: str, admin_view: bool = False, **extra: Any
 ) -> dict[str, Any]:
     """``base`` is the run's URL (``/my-runs/{id}`` or ``/admin/tool-runs/{id}``): the status
-    partial is ``{base}/status``, cancel ``{base}/cancel``, files ``{base}/artifacts/{id}``."""
+    partial is ``{base}/status``, cancel ``{base}/cancel``, the HTML result (the iframe's
+    ``src``) ``{base}/result.html``, files ``{base}/artifacts/{id}``."""
     run = view.run
     in_form = bool(extra.pop("in_form", False))
     status_url = base if admin_view else f"{base}/status"
@@ -57,9 +61,28 @@ def run_context(
 def render_status(
     request: Request, context: Mapping[str, Any], extra: Mapping[str, Any] | None = None
 ) -> Response:
-    """The partial reads the run from ``ctx``; ``extra`` adds template flags."""
-    full = {"ctx": context, **(extra or {})}
+    """The partial reads the run from ``ctx``; ``extra`` adds template flags.
+
+    EXE-04, ED-08: an htmx request that finds the run final also gets a toast ("Körning
+    lyckades." …), swapped out of band into the page's live region (``#toast-region``). The
+    partial stops polling once the run is final, so each run's toast comes once."""
+    full: dict[str, Any] = {"ctx": context, **(extra or {})}
+    if is_htmx(request) and context["final"]:
+        full["run_toast"] = run_toast(context["run"])
     return render(request, "partials/run_status.html", full, partial=True)
+
+
+def result_document(view: RunView) -> Response:
+    """The run's HTML output as a document of its own, for the result iframe's ``src`` (UI-07,
+    DESIGN §6): its own CSP lets the tool's inline styles apply, and nothing else run or load.
+    The caller has checked that the actor may see the run (EXE-07 or ED-10); no HTML: 404."""
+    html = view.run.html_output
+    if not html:
+        raise not_found("ToolRun", run_id=str(view.run.id))
+    if not html.lstrip().lower().startswith("<!doctype"):
+        # Standards mode, as the srcdoc iframe had: tools return fragments.
+        html = "<!DOCTYPE html>\n" + html
+    return Response(html, headers=dict(RESULT_FRAME_HEADERS))
 
 
 async def download(

@@ -4,6 +4,7 @@
 ``POST`` starts a production run; with htmx the answer is the run-status partial, which polls
 ``/my-runs/{id}/status`` every second until the run is final (queue position, then the result
 in a sandboxed iframe, files, or a friendly error), with "Avbryt" while it waits or runs.
+The iframe loads ``/my-runs/{id}/result.html``, the run's HTML under its own CSP (DESIGN §6).
 Without JavaScript the whole page comes back with the same partial and a link to refresh.
 """
 
@@ -30,6 +31,7 @@ from skriptoteket_web.pages.run_support import (
     download,
     is_htmx,
     render_status,
+    result_document,
     run_context,
 )
 from skriptoteket_web.runtime import core
@@ -175,6 +177,12 @@ async def my_runs(request: Request, current: CurrentSession) -> Response:
 
 
 @page(Role.USER)
+async def result_html(request: Request, current: CurrentSession) -> Response:
+    """The result iframe's document: the same rule as the run page (EXE-07), else 404."""
+    return result_document(await _own_production_run(request, current))
+
+
+@page(Role.USER)
 async def artifact(request: Request, current: CurrentSession) -> Response:
     run_id = path_uuid(request, "run_id", "ToolRun")
     return await download(request, current, run_id, production_only=True)
@@ -187,5 +195,6 @@ routes: list[BaseRoute] = [
     Route("/my-runs/{run_id}", run_detail, methods=["GET"]),
     Route("/my-runs/{run_id}/status", run_status, methods=["GET"]),
     Route("/my-runs/{run_id}/cancel", cancel, methods=["POST"]),
+    Route("/my-runs/{run_id}/result.html", result_html, methods=["GET"]),
     Route("/my-runs/{run_id}/artifacts/{artifact_id}", artifact, methods=["GET"]),
 ]

@@ -1,18 +1,28 @@
 /* The script editor: CodeMirror 6 (vendored bundle, global SkriptoteketCodeMirror) on every
    <textarea data-codemirror>. The textarea stays the form field, so the page works without
    JavaScript; the editor writes its text back on every change. Tab indents; Escape then Tab
-   leaves the editor (CodeMirror's own keyboard rule), so keyboard users are never trapped. */
+   leaves the editor (CodeMirror's own keyboard rule), so keyboard users are never trapped.
+   CodeMirror puts its theme in a <style> element; the page's CSP allows it only with the
+   request's nonce (<meta name="csp-nonce"> in base.html, read from the .nonce property because
+   the browser hides the attribute). */
 (function () {
   "use strict";
+
+  function cspNonce() {
+    var meta = document.querySelector('meta[name="csp-nonce"]');
+    return meta ? meta.nonce || meta.getAttribute("nonce") || "" : "";
+  }
 
   function enhance(textarea) {
     var CM = window.SkriptoteketCodeMirror;
     if (!CM || textarea.dataset.enhanced) return;
     textarea.dataset.enhanced = "true";
     var label = document.querySelector('label[for="' + textarea.id + '"]');
+    var nonce = cspNonce();
     var view = new CM.EditorView({
       doc: textarea.value,
       extensions: [
+        nonce ? CM.EditorView.cspNonce.of(nonce) : [],
         CM.basicSetup,
         CM.python(),
         CM.keymap.of([CM.indentWithTab]),
