@@ -24,7 +24,7 @@ from skriptoteket_web.editor_forms import (
 from skriptoteket_web.input_form import build_form
 from skriptoteket_web.runtime import core
 from skriptoteket_web.templating import render
-from skriptoteket_web.ui_text import http_status
+from skriptoteket_web.ui_text import http_status, ui_error_message
 
 SANDBOX_STATES = (VersionState.DRAFT, VersionState.IN_REVIEW)
 
@@ -64,7 +64,10 @@ async def editor_page(
     values: Mapping[str, str] | None = None,
     error: DomainError | None = None,
     sandbox: Mapping[str, Any] | None = None,
+    catalog_error: DomainError | None = None,
 ) -> Response:
+    """``catalog_error``: a refused "Show in catalog", shown beside that button (and the slug
+    field when the slug is the reason) rather than at the top of the page."""
     app = core(request)
     if versions is None:
         versions = await app.list_versions(current.user, tool_id=tool.id)
@@ -77,6 +80,10 @@ async def editor_page(
         "values": values or form_values(selected),
         "error": message,
         "error_detail": detail,
+        "catalog_error": request.state.translator.gettext(ui_error_message(catalog_error))
+        if catalog_error
+        else "",
+        "slug_error": bool(catalog_error and catalog_error.details.get("field") == "slug"),
         "is_draft": selected is not None and selected.state is VersionState.DRAFT,
         "in_review": selected is not None and selected.state is VersionState.IN_REVIEW,
         "can_sandbox": can_sandbox(current, selected),
@@ -89,11 +96,20 @@ async def editor_page(
         "professions": await app.list_professions(current.user) if is_admin else [],
         "categories": await app.list_categories(current.user) if is_admin else [],
     }
-    status = http_status(error) if error else 200
+    shown = error or catalog_error
+    status = http_status(shown) if shown else 200
     return render(request, "admin/script_editor.html", context, status=status)
 
 
-async def tool_editor(request: Request, current: CurrentSession, tool: Tool) -> Response:
+async def tool_editor(
+    request: Request,
+    current: CurrentSession,
+    tool: Tool,
+    *,
+    catalog_error: DomainError | None = None,
+) -> Response:
     versions = await core(request).list_versions(current.user, tool_id=tool.id)
     selected = default_editor_version(versions)
-    return await editor_page(request, current, tool, selected, versions=versions)
+    return await editor_page(
+        request, current, tool, selected, versions=versions, catalog_error=catalog_error
+    )
