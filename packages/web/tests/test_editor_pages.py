@@ -200,6 +200,28 @@ def test_review_publish_request_changes_and_rollback_GOV(site: Site) -> None:
     new_draft = next(v for v in versions(site, tool.id) if v.state.value == "draft")
     assert new_draft.created_by_user_id == contributor.id  # GOV-04
     assert new_draft.change_summary == "Lägg till rubrik"
+    # The author sees the reviewer's message on the returned draft, and still after a save
+    # (AMB-10: it used to be only a line in the history list).
+    csrf = site.login(Role.CONTRIBUTOR)
+    returned = site.client.get(f"/admin/tools/{tool.id}").text
+    notice = re.search(r'<div class="notice" id="changes-requested">(.*?)</div>', returned, re.S)
+    assert notice is not None
+    assert "Granskaren begärde ändringar" in notice.group(1)
+    assert "Lägg till rubrik" in notice.group(1)
+    saved = site.client.post(
+        f"/admin/tool-versions/{new_draft.id}/save",
+        data={
+            "csrf_token": csrf,
+            "expected_parent_version_id": str(new_draft.id),
+            "source_code": SOURCE,
+            "entrypoint": "run_tool",
+        },
+    )
+    assert saved.status_code == 303
+    assert "Lägg till rubrik" in follow(site, saved).split('id="changes-requested"')[1]
+    saved_head = max(versions(site, tool.id), key=lambda v: v.version_number)
+    csrf = site.login(Role.ADMIN)
+    new_draft = saved_head
     site.call(site.core.submit_for_review, contributor, version_id=new_draft.id)
     published = site.client.post(
         f"/admin/tool-versions/{new_draft.id}/publish",

@@ -45,6 +45,29 @@ def form_values(selected: ToolVersion | None) -> dict[str, str]:
     }
 
 
+def changes_request(
+    selected: ToolVersion | None, versions: Sequence[ToolVersion]
+) -> tuple[ToolVersion, ToolVersion] | None:
+    """GOV-04, AMB-10: (the reviewed version, the draft "Begär ändringar" made from it) when the
+    selected draft descends from such a draft through saved drafts. The reviewer's message is
+    that draft's change summary; without this the author found it only in the history list."""
+    if selected is None or selected.state is not VersionState.DRAFT:
+        return None
+    by_id = {v.id: v for v in versions}
+    current, seen = selected, set()
+    while current.derived_from_version_id is not None and current.id not in seen:
+        seen.add(current.id)
+        parent = by_id.get(current.derived_from_version_id)
+        if parent is None:
+            return None
+        if parent.state is VersionState.ARCHIVED and parent.reviewed_by_user_id is not None:
+            return parent, current
+        if parent.state is not VersionState.DRAFT:
+            return None
+        current = parent
+    return None
+
+
 def can_sandbox(current: CurrentSession, selected: ToolVersion | None) -> bool:
     """ED-13: admins run any version; maintainers their drafts and versions in review."""
     if selected is None:
@@ -85,6 +108,7 @@ async def editor_page(
         else "",
         "slug_error": bool(catalog_error and catalog_error.details.get("field") == "slug"),
         "is_draft": selected is not None and selected.state is VersionState.DRAFT,
+        "changes_request": changes_request(selected, versions),
         "in_review": selected is not None and selected.state is VersionState.IN_REVIEW,
         "can_sandbox": can_sandbox(current, selected),
         "sandbox_form": build_form(selected.input_schema if selected else None),
