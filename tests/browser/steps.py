@@ -49,3 +49,37 @@ def focused(page: Page) -> str:
         }"""
     )
     return desc
+
+
+def type_code(page: Page, source: str) -> None:
+    """Replace the script editor's text the way a user pastes it into CodeMirror."""
+    content = page.locator(".cm-content")
+    expect(content).to_be_visible()
+    content.click()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(source)
+    expect(page.locator("textarea#source_code")).to_have_value(source)
+
+
+def login_with(page: Page, email: str, password: str) -> None:
+    """Log in through the form as any account (not only the cached demo ones)."""
+    page.context.clear_cookies()
+    page.goto("/login")
+    page.get_by_label("E-post").fill(email)
+    page.get_by_label("Lösenord").fill(password)
+    page.get_by_role("button", name="Logga in").click()
+    page.get_by_role("button", name="Logga ut").wait_for()
+
+
+def open_editor(page: Page, title: str, *, via: str = "Testyta") -> None:
+    """Open the script editor of the tool titled ``title`` from "Testyta" (admins) or
+    "Mina verktyg" (maintainers)."""
+    page.goto("/")
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name=via).click()
+    if via == "Testyta":
+        row = page.get_by_role("row").filter(has_text=title)
+    else:
+        row = page.locator("li.tool-card").filter(has=page.get_by_role("heading", name=title))
+    row.get_by_role("link", name="Redigera").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Skripteditorn: {title}")

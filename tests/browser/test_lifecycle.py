@@ -93,7 +93,8 @@ def wait_for_final_run(page: Page, container: str) -> None:
 def test_tool_lifecycle_from_suggestion_to_rollback(
     page: Page, login: Login, shoot: Shoot, check_a11y: CheckA11y
 ) -> None:
-    title = f"Närvarolista {uuid.uuid4().hex[:6]}"
+    suffix = uuid.uuid4().hex[:6]
+    title, slug = f"Närvarolista {suffix}", f"narvarolista-{suffix}"
     n = student_count()
 
     # 1. A contributor suggests the tool.
@@ -159,6 +160,16 @@ def test_tool_lifecycle_from_suggestion_to_rollback(
     review = page.locator("section").filter(has=page.get_by_role("heading", name="Granskning"))
     review.get_by_role("button", name="Publicera").click()
     expect(page.get_by_role("status").filter(has_text="Publicerad.")).to_be_visible()
+    # The suggestion's draft tool still has its temporary address (AMB-20): the catalog button
+    # waits until the admin gives it one of its own.
+    catalog = page.locator("section").filter(
+        has=page.get_by_role("heading", name="Katalog", exact=True)
+    )
+    expect(catalog.get_by_role("button", name="Visa i katalogen")).to_be_disabled()
+    expect(catalog).to_contain_text("Verktyget har fortfarande en tillfällig adress (draft-…)")
+    page.get_by_label("Adress (slug)").fill(slug)
+    page.get_by_role("button", name="Spara metadata").click()
+    expect(page.get_by_role("status").filter(has_text="Metadata sparad.")).to_be_visible()
     page.get_by_role("button", name="Visa i katalogen").click()
     expect(page.get_by_text("Verktyget visas i katalogen.")).to_be_visible()
     shoot(page, "editor-published")
@@ -175,6 +186,7 @@ def test_tool_lifecycle_from_suggestion_to_rollback(
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     check_a11y(page)
     run_url = page.url
+    assert run_url.endswith(f"/tools/{slug}/run")  # its own address, never draft-…
 
     # 7. Two runs at once: the first occupies the only worker, the second shows its place in
     #    the queue, then its result.

@@ -136,3 +136,28 @@ def test_import_without_any_superuser_says_what_to_do(cli: Cli, folder: Path) ->
     result = cli("tools", "import", str(folder))
     assert result.exit_code == 1
     assert "run skriptoteket bootstrap-superuser" in result.err
+
+
+def test_import_publish_refuses_a_draft_slug_before_writing_AMB_20(
+    cli: Cli, store_plugin: SharedMemoryPlugin, folder: Path
+) -> None:
+    """``tools import --publish`` of a folder whose slug is still a ``draft-…`` placeholder
+    (an exported suggestion tool) fails with one line and leaves nothing behind; without
+    ``--publish`` it imports as a hidden tool."""
+    cli("bootstrap-superuser", "--email", "rektor@skolan.se", "--password", PASSWORD)
+    toml = folder / "tool.toml"
+    toml.write_text(
+        toml.read_text("utf-8").replace('"gruppindelning"', '"draft-gruppindelning"'), "utf-8"
+    )
+    audit_before = len(store_plugin.store.state.audit)
+    refused = cli("tools", "import", str(folder), "--publish")
+    assert refused.exit_code == 1
+    assert refused.err == (
+        "Error: The slug is still a placeholder (draft-…); change it before publishing\n"
+    )
+    assert store_plugin.store.state.tools == {}
+    assert len(store_plugin.store.state.audit) == audit_before
+    hidden = cli("tools", "import", str(folder))
+    assert hidden.exit_code == 0, hidden.err
+    (tool,) = store_plugin.store.state.tools.values()
+    assert (tool.slug, tool.is_published) == ("draft-gruppindelning", False)

@@ -6,8 +6,14 @@ import uuid
 
 import attrs
 import pytest
+from skriptoteket.application.tool_import import ToolPackage
 from skriptoteket.domain.errors import DomainError, ErrorCode
-from skriptoteket.domain.tools import is_runnable, require_publishable
+from skriptoteket.domain.tools import (
+    PLACEHOLDER_SLUG_MESSAGE,
+    is_placeholder_slug,
+    is_runnable,
+    require_publishable,
+)
 from skriptoteket.domain.versions import VersionState
 from skriptoteket.testing.factories import make_tool, make_user, make_version
 from skriptoteket.testing.world import World
@@ -248,3 +254,75 @@ async def test_invalid_slugs_are_rejected_AMB_20(world: World, slug: str) -> Non
     with pytest.raises(DomainError) as info:
         await world.app.update_tool(world.admin, tool_id=tool.id, slug=slug)
     assert info.value.code is ErrorCode.VALIDATION_ERROR
+
+
+async def test_placeholder_slug_blocks_the_first_publish_AMB_20_SUG_13(world: World) -> None:
+    """No ``/tools/draft-…/run`` in the catalog: a tool whose slug is still the placeholder a
+    suggestion's draft tool gets is refused (VALIDATION_ERROR → 400, ``field=slug``) and stays
+    hidden; after a rename it can be published. Publishing a version is not refused."""
+    tool = await world.tool(slug="draft-1b2c3d4e")
+    result = await world.activate(tool)  # version publish is fine (AMB-02: not visibility)
+    assert result.new_active.state is VersionState.ACTIVE
+    mark = world.audit_count()
+    with pytest.raises(DomainError) as info:
+        await world.app.set_tool_published(world.admin, tool_id=tool.id, published=True)
+    assert info.value.code is ErrorCode.VALIDATION_ERROR
+    assert info.value.message == PLACEHOLDER_SLUG_MESSAGE
+    assert info.value.details == {"field": "slug", "slug": "draft-1b2c3d4e"}
+    stored = world.stored_tool(tool.id)
+    assert (stored.is_published, stored.first_published_at) == (False, None)
+    assert world.audit_since(mark) == []
+    # Depublishing an unpublished tool stays an idempotent no-op (TOOL-05).
+    await world.app.set_tool_published(world.admin, tool_id=tool.id, published=False)
+    await world.app.update_tool(world.admin, tool_id=tool.id, slug="gruppindelning")
+    shown = await world.app.set_tool_published(world.admin, tool_id=tool.id, published=True)
+    assert (shown.slug, shown.is_published) == ("gruppindelning", True)
+
+
+async def test_missing_active_version_is_reported_before_the_slug_TOOL_03(world: World) -> None:
+    tool = await world.tool(slug="draft-abc")
+    with pytest.raises(DomainError) as info:
+        await world.app.set_tool_published(world.admin, tool_id=tool.id, published=True)
+    assert info.value.message == "Tool has no active script version and cannot be published"
+
+
+def test_placeholder_rule_is_for_the_first_publish_only_AMB_20() -> None:
+    """A tool first published before the rule existed has a frozen slug (AMB-20): it may be
+    shown again after a depublish instead of being stuck."""
+    hidden = make_tool(slug="draft-legacy")
+    version = make_version(hidden, make_user(), state=VersionState.ACTIVE)
+    tool = attrs.evolve(hidden, active_version_id=version.id)
+    with pytest.raises(DomainError):
+        require_publishable(tool, version)
+    require_publishable(attrs.evolve(tool, first_published_at=tool.created_at), version)
+    require_publishable(attrs.evolve(tool, slug="drafts-of-letters"), version)
+    assert is_placeholder_slug("draft-x")
+    assert not is_placeholder_slug("draftning")
+
+
+def _package(slug: str) -> ToolPackage:
+    return ToolPackage(
+        slug=slug,
+        title="Gruppindelning",
+        summary=None,
+        professions=("larare",),
+        categories=("ovrigt",),
+        source_code="def run_tool(input_path, output_dir):\n    return '<p>Hej</p>'\n",
+    )
+
+
+async def test_import_with_publish_refuses_a_placeholder_slug_first_AMB_20(world: World) -> None:
+    """``tools import --publish`` checks the slug before writing anything (no half-imported
+    tool); without ``--publish`` such a folder imports as a hidden tool."""
+    mark = world.audit_count()
+    with pytest.raises(DomainError) as info:
+        await world.app.import_tool(world.admin, package=_package(" Draft-X "), publish=True)
+    assert info.value.code is ErrorCode.VALIDATION_ERROR
+    assert info.value.message == PLACEHOLDER_SLUG_MESSAGE
+    assert world.store.state.tools == {}
+    assert world.audit_since(mark) == []
+    outcome = await world.app.import_tool(world.admin, package=_package("draft-x"))
+    assert (outcome.created, outcome.tool.is_published) == (True, False)
+    with pytest.raises(DomainError):
+        await world.app.import_tool(world.admin, package=_package("draft-x"), publish=True)
+    assert not world.stored_tool(outcome.tool.id).is_published

@@ -6,6 +6,7 @@ import hashlib
 import uuid
 
 import pytest
+from skriptoteket.application.versions import default_editor_version
 from skriptoteket.domain.errors import DomainError, ErrorCode
 from skriptoteket.domain.versions import (
     VersionState,
@@ -254,3 +255,34 @@ def test_submit_never_touches_reviewed_fields_VER_16() -> None:
     out = submit_for_review(draft, submitted_by=author.id, now=T0, review_note=" ")
     assert (out.reviewed_by_user_id, out.reviewed_at) == (author.id, T0)
     assert out.review_note is None
+
+
+async def test_editor_default_skips_drafts_that_were_saved_over_ED_02_AMB_15(
+    world: World,
+) -> None:
+    """After "save, then send for review" the old snapshot is still a draft (VER-15); the editor
+    must open on the version waiting for review, not on that stale code."""
+    tool = await world.tool()
+    first = await world.draft(tool)
+    assert default_editor_version([first]) == first
+    world.tick()
+    saved = await world.app.save_draft_version(
+        world.contributor,
+        version_id=first.id,
+        expected_parent_version_id=first.id,
+        source_code=SOURCE.replace("Hej", "Hej igen"),
+    )
+    listed = await world.app.list_versions(world.contributor, tool_id=tool.id)
+    assert default_editor_version(listed) == saved
+    world.tick()
+    submitted = await world.app.submit_for_review(world.contributor, version_id=saved.id)
+    listed = await world.app.list_versions(world.contributor, tool_id=tool.id)
+    assert [v.state for v in sorted(listed, key=lambda v: v.version_number)] == [
+        VersionState.DRAFT,  # the stale snapshot
+        VersionState.IN_REVIEW,
+    ]
+    assert default_editor_version(listed) == submitted
+    published = await world.app.publish_version(world.admin, version_id=submitted.id)
+    listed = await world.app.list_versions(world.contributor, tool_id=tool.id)
+    assert default_editor_version(listed) == published.new_active
+    assert default_editor_version([]) is None

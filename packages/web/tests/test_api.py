@@ -20,6 +20,7 @@ from .api_support import (
     CONTRIBUTOR,
     MAINTAINER,
     PASSWORD,
+    SOURCE,
     SUPERUSER,
     USER,
     ApiSite,
@@ -574,6 +575,46 @@ def test_suggestion_accept_creates_a_draft_tool(api: ApiSite) -> None:
         json={"decision": "deny", "rationale": "x"},
     )
     assert twice.status_code == 409
+
+
+def test_draft_slug_tool_cannot_be_published_until_renamed_AMB_20(api: ApiSite) -> None:
+    """A suggestion's draft tool (``draft-<id>``): its version can be published, the tool
+    cannot (400 VALIDATION_ERROR, ERR-02, naming the slug) until a PATCH gives it a real slug."""
+    made = api.ok(
+        MAINTAINER,
+        "POST",
+        "/suggestions",
+        201,
+        json={
+            "title": "Närvaro",
+            "description": "Räkna frånvaro",
+            "professions": ["larare"],
+            "categories": ["administration"],
+        },
+    )
+    decided = api.ok(
+        ADMIN,
+        "POST",
+        f"/admin/suggestions/{made['id']}/decision",
+        json={"decision": "accept", "rationale": "Bra"},
+    )
+    tool_id = decided["suggestion"]["draft_tool_id"]
+    path = f"/admin/tools/{tool_id}"
+    assert api.ok(ADMIN, "GET", path)["slug"] == f"draft-{made['id']}"
+    version = api.ok(MAINTAINER, "POST", path + "/versions", 201, json={"source_code": SOURCE})
+    api.ok(MAINTAINER, "POST", f"/admin/versions/{version['id']}/submit-review", json={})
+    api.ok(ADMIN, "POST", f"/admin/versions/{version['id']}/publish", json={})
+    refused = api.post(ADMIN, path + "/publish")
+    assert (refused.status_code, error_code(refused)) == (400, "VALIDATION_ERROR")
+    error = refused.json()["error"]
+    assert "placeholder" in error["message"]
+    assert error["details"] == {"field": "slug", "slug": f"draft-{made['id']}"}
+    assert api.ok(ADMIN, "GET", path)["is_published"] is False
+    assert api.get(USER, f"/tools/draft-{made['id']}").status_code == 404
+    api.ok(ADMIN, "PATCH", path, json={"slug": "narvaro"})
+    shown = api.ok(ADMIN, "POST", path + "/publish")
+    assert (shown["slug"], shown["is_published"]) == ("narvaro", True)
+    assert api.ok(USER, "GET", "/tools/narvaro")["slug"] == "narvaro"
 
 
 def test_users_create_role_deactivate(api: ApiSite) -> None:

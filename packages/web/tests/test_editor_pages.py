@@ -200,6 +200,28 @@ def test_review_publish_request_changes_and_rollback_GOV(site: Site) -> None:
     new_draft = next(v for v in versions(site, tool.id) if v.state.value == "draft")
     assert new_draft.created_by_user_id == contributor.id  # GOV-04
     assert new_draft.change_summary == "Lägg till rubrik"
+    # The author sees the reviewer's message on the returned draft, and still after a save
+    # (AMB-10: it used to be only a line in the history list).
+    csrf = site.login(Role.CONTRIBUTOR)
+    returned = site.client.get(f"/admin/tools/{tool.id}").text
+    notice = re.search(r'<div class="notice" id="changes-requested">(.*?)</div>', returned, re.S)
+    assert notice is not None
+    assert "Granskaren begärde ändringar" in notice.group(1)
+    assert "Lägg till rubrik" in notice.group(1)
+    saved = site.client.post(
+        f"/admin/tool-versions/{new_draft.id}/save",
+        data={
+            "csrf_token": csrf,
+            "expected_parent_version_id": str(new_draft.id),
+            "source_code": SOURCE,
+            "entrypoint": "run_tool",
+        },
+    )
+    assert saved.status_code == 303
+    assert "Lägg till rubrik" in follow(site, saved).split('id="changes-requested"')[1]
+    saved_head = max(versions(site, tool.id), key=lambda v: v.version_number)
+    csrf = site.login(Role.ADMIN)
+    new_draft = saved_head
     site.call(site.core.submit_for_review, contributor, version_id=new_draft.id)
     published = site.client.post(
         f"/admin/tool-versions/{new_draft.id}/publish",
@@ -318,6 +340,69 @@ def test_metadata_catalog_toggle_and_slug_TOOL_10_AMB_20(site: Site) -> None:
     published_page = follow(site, shown)
     assert "Verktyget visas i katalogen." in published_page
     assert "Adressen kan inte ändras efter att verktyget har publicerats." in published_page
+
+
+def test_draft_slug_blocks_the_catalog_until_renamed_AMB_20(site: Site) -> None:
+    """A suggestion's draft tool keeps ``draft-…`` until an admin renames it: the editor and
+    the test area say so beside the slug field and the publish buttons (disabled), a forced
+    publish is refused with 400 and the Swedish reason beside the catalog button, and after a
+    rename the tool can be shown. Publishing a version is not refused."""
+    tool = site.tool("Närvarolista", slug="draft-5f0c1d2e")
+    site.activate(tool)  # the version is published; the tool is still hidden
+    csrf = site.login(Role.ADMIN)
+    page = site.client.get(f"/admin/tools/{tool.id}").text
+    assert "Det här är en tillfällig adress." in page
+    assert 'aria-describedby="slug-hint slug-temporary"' in page
+    assert re.search(r'<button[^>]*disabled aria-describedby="needs-slug">Visa i katalogen', page)
+    assert "Verktyget har fortfarande en tillfällig adress (draft-…): ändra den under Metadata" in (
+        page
+    )
+    listing = site.client.get("/admin/tools").text
+    assert "Tillfällig adress: ändra den under Redigera först" in listing
+    refused = site.client.post(
+        f"/admin/tools/{tool.id}/publish",
+        data={"csrf_token": csrf, "next": f"/admin/tools/{tool.id}"},
+    )
+    assert refused.status_code == 400
+    assert "Skripteditorn" in refused.text  # the editor again, not the test area
+    alert = re.search(
+        r'<p class="notice notice-error" role="alert" id="catalog-error">(.*?)</p>',
+        refused.text,
+        re.S,
+    )
+    assert alert is not None
+    assert "Verktyget har fortfarande en tillfällig adress (draft-…). Ge det en egen adress" in (
+        alert.group(1)
+    )
+    assert 'href="#meta-slug"' in alert.group(1)
+    assert 'aria-invalid="true"' in refused.text
+    from_list = site.client.post(f"/admin/tools/{tool.id}/publish", data={"csrf_token": csrf})
+    assert from_list.status_code == 400
+    assert "Verktyget har fortfarande en tillfällig adress" in from_list.text
+    stored = site.call(site.core.get_tool, site.users[Role.ADMIN], tool_id=tool.id)
+    assert not stored.is_published
+    renamed = site.client.post(
+        f"/admin/tools/{tool.id}/metadata",
+        data={
+            "csrf_token": csrf,
+            "title": "Närvarolista",
+            "slug": "narvarolista",
+            "professions": "larare",
+            "categories": "administration",
+        },
+    )
+    assert renamed.status_code == 303
+    after = follow(site, renamed)
+    assert "Det här är en tillfällig adress." not in after
+    assert 'aria-describedby="needs-slug"' not in after
+    shown = site.client.post(
+        f"/admin/tools/{tool.id}/publish",
+        data={"csrf_token": csrf, "next": f"/admin/tools/{tool.id}"},
+    )
+    assert shown.status_code == 303
+    assert "Verktyget visas i katalogen." in follow(site, shown)
+    site.login(Role.USER)
+    assert site.client.get("/tools/narvarolista/run").status_code == 200
 
 
 def test_maintainers_partial_TOOL_16(site: Site) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 import jinja2
 from skriptoteket.domain.identity import Role, has_at_least_role
+from skriptoteket.domain.tools import needs_real_slug
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -79,6 +80,7 @@ class Templates:
         )
         self.env.filters["dt"] = _format_datetime
         self.env.globals["label"] = _label
+        self.env.globals["needs_real_slug"] = needs_real_slug
         self.env.globals["htmx_path"] = f"/static/vendor/htmx-{HTMX_VERSION}.min.js"
         self.env.globals["codemirror_path"] = (
             f"/static/vendor/codemirror-{CODEMIRROR_VERSION}.min.js"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from skriptoteket.domain.errors import DomainError, ErrorCode
+from skriptoteket.domain.tools import PLACEHOLDER_SLUG_MESSAGE
 
 
 def N_(message: str) -> str:
@@ -124,6 +125,10 @@ _BY_MESSAGE: Mapping[str, str] = {
     "Inactive users cannot be nominated": N_("Deactivated users cannot be nominated."),
     "Tool has no active script version and cannot be published": N_(
         "The tool has no active version and cannot be published."
+    ),
+    PLACEHOLDER_SLUG_MESSAGE: N_(
+        "The tool still has a temporary address (draft-…). Give it an address of its own under"
+        " Metadata in the script editor and save before it is shown in the catalog."
     ),
 }
 

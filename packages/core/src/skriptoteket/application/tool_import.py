@@ -15,7 +15,7 @@ from skriptoteket.application.context import UseCase
 from skriptoteket.domain.identity import User
 from skriptoteket.domain.input_schema import parse_input_schema
 from skriptoteket.domain.policies import require_admin
-from skriptoteket.domain.tools import Tool
+from skriptoteket.domain.tools import Tool, clean_slug, require_real_slug
 from skriptoteket.domain.versions import ToolVersion, clean_entrypoint, compute_content_hash
 
 
@@ -61,6 +61,9 @@ class ImportTool(UseCase):
                 if tool and tool.active_version_id
                 else None
             )
+        if publish and (tool is None or tool.first_published_at is None):
+            # AMB-20: refuse before anything is written, not after draft → review → publish.
+            require_real_slug(clean_slug(package.slug))
         created = tool is None
         if tool is None:
             tool = await tools.CreateTool(deps)(

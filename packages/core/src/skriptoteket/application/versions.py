@@ -409,8 +409,14 @@ class GetVersion(UseCase):
 
 
 def default_editor_version(versions: Sequence[ToolVersion]) -> ToolVersion | None:
-    """ED-02: newest draft, else the active version, else the newest visible one."""
-    drafts = [v for v in versions if v.state is VersionState.DRAFT]
+    """ED-02: newest draft, else the active version, else the newest visible one.
+
+    A draft that was saved over is not a candidate: a save leaves the old row in state draft
+    (VER-15, AMB-15), so after "save, then send for review" the newest *draft* was the stale
+    snapshot, and the editor opened on old code instead of the version waiting for review.
+    """
+    saved_over = {v.derived_from_version_id for v in versions if v.derived_from_version_id}
+    drafts = [v for v in versions if v.state is VersionState.DRAFT and v.id not in saved_over]
     if drafts:
         return max(drafts, key=lambda v: v.version_number)
     active = next((v for v in versions if v.state is VersionState.ACTIVE), None)

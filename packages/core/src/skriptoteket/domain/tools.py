@@ -16,6 +16,10 @@ from skriptoteket.domain.versions import ToolVersion, VersionState
 SLUG_MAX_LENGTH = 128
 TITLE_MAX_LENGTH = 255
 _SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# SUG-13/AMB-20: a tool made from an accepted suggestion gets the placeholder slug
+# ``draft-<suggestion id>``; it must be replaced before the tool is first shown in the catalog.
+PLACEHOLDER_SLUG_PREFIX = "draft-"
+PLACEHOLDER_SLUG_MESSAGE = "The slug is still a placeholder (draft-…); change it before publishing"
 
 
 @attrs.frozen
@@ -94,6 +98,22 @@ def update_metadata(tool: Tool, *, title: str, summary: str | None, now: datetim
     return attrs.evolve(tool, title=new_title, summary=new_summary, updated_at=now)
 
 
+def is_placeholder_slug(slug: str) -> bool:
+    """SUG-13: the ``draft-…`` slug a suggestion's draft tool starts with."""
+    return slug.startswith(PLACEHOLDER_SLUG_PREFIX)
+
+
+def needs_real_slug(tool: Tool) -> bool:
+    """AMB-20: the tool still has its placeholder slug and may still change it (never published)."""
+    return tool.first_published_at is None and is_placeholder_slug(tool.slug)
+
+
+def require_real_slug(slug: str) -> None:
+    """No ``draft-…`` address in the catalog (AMB-20): refused while the slug is a placeholder."""
+    if is_placeholder_slug(slug):
+        raise validation_error(PLACEHOLDER_SLUG_MESSAGE, field="slug", slug=slug)
+
+
 def change_slug(tool: Tool, *, slug: str, now: datetime) -> Tool:
     """AMB-20: a slug is editable until the tool is first published."""
     new_slug = clean_slug(slug)
@@ -113,7 +133,12 @@ def set_tags(
 
 
 def require_publishable(tool: Tool, active_version: ToolVersion | None) -> None:
-    """TOOL-03/TOOL-04: published implies runnable."""
+    """TOOL-03/TOOL-04: published implies runnable; AMB-20: no placeholder slug in the catalog.
+
+    The slug rule applies to the first publish only: that is when the slug freezes (AMB-20), so
+    it is the last moment it can be fixed. A tool first published before this rule existed keeps
+    its (frozen) address and may be shown again after a depublish.
+    """
     if tool.active_version_id is None:
         raise validation_error(
             "Tool has no active script version and cannot be published", tool_id=str(tool.id)
@@ -128,6 +153,8 @@ def require_publishable(tool: Tool, active_version: ToolVersion | None) -> None:
             version_id=str(active_version.id),
             state=active_version.state.value,
         )
+    if needs_real_slug(tool):
+        require_real_slug(tool.slug)
 
 
 def set_published_state(

@@ -242,7 +242,7 @@ ENDPOINTS = (
         "POST",
         T + "/publish",
         "publishTool",
-        "Show the tool in the catalog (TOOL-03/04)",
+        "Show the tool in the catalog (TOOL-03/04; refused while the slug is draft-…, AMB-20)",
         publish_tool,
         response=ToolOut,
         **A,

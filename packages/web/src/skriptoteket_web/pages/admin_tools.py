@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from skriptoteket_web.auth import page, redirect
 from skriptoteket_web.forms import field, path_uuid, read_form
+from skriptoteket_web.pages.editor_support import tool_editor
 from skriptoteket_web.runtime import core
 from skriptoteket_web.templating import render
 from skriptoteket_web.toasts import redirect_with_toast
@@ -39,14 +40,19 @@ async def list_tools(request: Request, current: CurrentSession) -> Response:
 async def _set_published(
     request: Request, current: CurrentSession, tool_id: UUID, published: bool
 ) -> Response:
+    back = f"/admin/tools/{tool_id}"
+    from_editor = field(await read_form(request), "next") == back  # the editor's catalog toggle
+    app = core(request)
     try:
-        await core(request).set_tool_published(current.user, tool_id=tool_id, published=published)
+        await app.set_tool_published(current.user, tool_id=tool_id, published=published)
     except DomainError as error:
         if error.code not in (ErrorCode.VALIDATION_ERROR, ErrorCode.CONFLICT):
             raise
+        if from_editor:  # shown beside the editor's button, e.g. a draft-… slug (AMB-20)
+            tool = await app.get_tool(current.user, tool_id=tool_id)
+            return await tool_editor(request, current, tool, catalog_error=error)
         return await _tools_page(request, current, error=error)
-    back = f"/admin/tools/{tool_id}"
-    if field(await read_form(request), "next") == back:  # the editor's catalog toggle
+    if from_editor:
         return redirect_with_toast(request, back, N_("Updated."))
     return redirect("/admin/tools?updated=1")
 

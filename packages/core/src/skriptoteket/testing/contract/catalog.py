@@ -1,5 +1,5 @@
 """Contract: taxonomy seed, tools, tags, maintainers, suggestions (CAT-01–CAT-10, SUG-05/06/11,
-TOOL-01, TOOL-12)."""
+TOOL-01, TOOL-12), and the AMB-20 placeholder-slug rule through the use cases."""
 
 from __future__ import annotations
 
@@ -8,12 +8,17 @@ import uuid
 from collections.abc import Sequence
 
 import attrs
+import pytest
 
-from skriptoteket.domain.errors import ErrorCode
+from skriptoteket.application.container import Skriptoteket
+from skriptoteket.application.context import Deps
+from skriptoteket.builtin.system import SecretsTokenGenerator, Uuid4Generator
+from skriptoteket.domain.audit import AuditAction
+from skriptoteket.domain.errors import DomainError, ErrorCode
 from skriptoteket.domain.identity import Role
 from skriptoteket.domain.suggestions import SuggestionDecision, SuggestionDecisionType
 from skriptoteket.domain.taxonomy import SEED_CATEGORIES, SEED_PROFESSIONS, seed_profession_id
-from skriptoteket.domain.tools import Tool
+from skriptoteket.domain.tools import PLACEHOLDER_SLUG_MESSAGE, Tool
 from skriptoteket.domain.versions import VersionState
 from skriptoteket.ports.repositories import UnitOfWork, UnitOfWorkFactory
 from skriptoteket.testing.contract.support import expect_error, write
@@ -24,6 +29,10 @@ from skriptoteket.testing.factories import (
     make_user,
     make_version,
 )
+from skriptoteket.testing.fakes import FakeClock, FakePasswordHasher
+
+_PASSWORD = "Gröna-äpplen-42"
+_SOURCE = "def run_tool(input_path: str, output_dir: str) -> str:\n    return '<p>Hej</p>'\n"
 
 
 def _tool(
@@ -352,3 +361,69 @@ class CatalogContract:
             uow_factory,
             lambda uow: uow.suggestions.update(make_suggestion(user)),
         )
+
+    async def test_no_placeholder_slug_in_the_catalog(self, uow_factory: UnitOfWorkFactory) -> None:
+        """AMB-20, SUG-13, TOOL-03: through the use cases on this backend, a suggestion's draft
+        tool (slug ``draft-<id>``) may get a published version, but the tool itself cannot be
+        published until its slug is changed; the refusal changes nothing and audits nothing."""
+        app = Skriptoteket(
+            Deps(
+                uow=uow_factory,
+                clock=FakeClock(),
+                ids=Uuid4Generator(),
+                hasher=FakePasswordHasher(),
+                tokens=SecretsTokenGenerator(),
+            )
+        )
+        su = await app.bootstrap_superuser(email="rektor@skolan.se", password=_PASSWORD)
+        author = await app.create_user(
+            su, email="bidrag@skolan.se", password=_PASSWORD, role=Role.CONTRIBUTOR
+        )
+        suggestion = await app.submit_suggestion(
+            author,
+            title="Närvarolista",
+            description="En rad per elev.",
+            professions=["larare"],
+            categories=["administration"],
+        )
+        decided = await app.decide_suggestion(
+            su,
+            suggestion_id=suggestion.id,
+            decision=SuggestionDecisionType.ACCEPT,
+            rationale="Bra",
+        )
+        tool_id = decided.suggestion.draft_tool_id
+        assert tool_id is not None
+        draft = await app.create_draft_version(author, tool_id=tool_id, source_code=_SOURCE)
+        await app.submit_for_review(author, version_id=draft.id)
+        # Publishing a *version* is allowed: it does not show the tool (AMB-02), and the slug
+        # stays editable until the tool's first publish.
+        published = await app.publish_version(su, version_id=draft.id)
+        async with uow_factory(readonly=True) as uow:
+            before = await uow.tools.get(tool_id)
+            audit_before = len(await uow.audit.list(subject_id=tool_id))
+        assert before is not None
+        assert before.slug == f"draft-{suggestion.id}"
+        assert before.active_version_id == published.new_active.id
+
+        with pytest.raises(DomainError) as info:
+            await app.set_tool_published(su, tool_id=tool_id, published=True)
+        assert info.value.code is ErrorCode.VALIDATION_ERROR
+        assert info.value.message == PLACEHOLDER_SLUG_MESSAGE
+        assert info.value.details["field"] == "slug"
+        assert info.value.details["slug"] == before.slug
+        async with uow_factory(readonly=True) as uow:
+            assert await uow.tools.get(tool_id) == before
+            assert len(await uow.audit.list(subject_id=tool_id)) == audit_before
+
+        renamed = await app.update_tool(su, tool_id=tool_id, slug="narvarolista")
+        assert renamed.slug == "narvarolista"
+        shown = await app.set_tool_published(su, tool_id=tool_id, published=True)
+        assert shown.is_published
+        async with uow_factory(readonly=True) as uow:
+            stored = await uow.tools.get(tool_id)
+            actions = [e.action for e in await uow.audit.list(subject_id=tool_id)]
+        assert stored is not None
+        assert (stored.slug, stored.is_published) == ("narvarolista", True)
+        assert stored.first_published_at is not None
+        assert AuditAction.TOOL_PUBLISHED in actions
