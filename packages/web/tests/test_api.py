@@ -303,6 +303,18 @@ def test_catalog_lists_only_runnable_tools_with_filters(api: ApiSite) -> None:
     assert (me["email"], me["role"]) == ("larare@skolan.se", "user")
 
 
+def test_catalog_pages_with_limit_and_offset(api: ApiSite) -> None:
+    for slug in ("a-verktyg", "b-verktyg", "c-verktyg"):
+        api.published_tool(slug)
+    slugs = [t["slug"] for t in api.ok(USER, "GET", "/tools")["items"]]
+    first = api.ok(USER, "GET", "/tools?limit=2")["items"]
+    rest = api.ok(USER, "GET", "/tools?limit=2&offset=2")["items"]
+    assert [t["slug"] for t in first + rest] == slugs
+    assert len(first) == 2
+    assert api.get(USER, "/tools?limit=0").status_code == 400
+    assert api.get(USER, "/tools?offset=-1").status_code == 400
+
+
 # --- tools and versions ---
 
 

@@ -116,12 +116,17 @@ async def categories(call: Call) -> list[CategoryOut]:
     return [from_core(CategoryOut, c) for c in await call.core.list_categories(call.actor)]
 
 
+TOOLS_PAGE_SIZE = 200
+
+
 async def tools(call: Call) -> list[CatalogToolOut]:
     found = await call.core.search_catalog(
         call.actor,
         query=call.query.get("q", ""),
         profession_slug=call.query.get("profession"),
         category_slug=call.query.get("category"),
+        limit=call.query.get("limit", TOOLS_PAGE_SIZE),
+        offset=call.query.get("offset", 0),
     )
     return [from_core(CatalogToolOut, entry.tool) for entry in found]
 
@@ -210,13 +215,17 @@ ENDPOINTS = (
         "GET",
         "/tools",
         "listTools",
-        "Runnable tools, filtered by profession, category and words",
+        "Runnable tools, filtered by profession, category and words, by title; one page of "
+        "at most `limit` (default 200) after `offset`: ask again with a larger offset while a "
+        "page comes back full",
         tools,
         "catalog",
         query=(
             Query("profession", {"type": "string"}, description="a profession slug"),
             Query("category", {"type": "string"}, description="a category slug"),
             Query("q", {"type": "string"}, description="words in title, summary or slug"),
+            int_query("limit", minimum=1, maximum=1000, description="page size (default 200)"),
+            int_query("offset", minimum=0, maximum=1_000_000, description="tools to skip"),
         ),
         response=Items(CatalogToolOut),
     ),
