@@ -13,9 +13,19 @@ import datetime
 import html
 import io
 import os
+import re
 import zipfile
 
-__all__ = ["ToolUserError", "escape", "read_csv_rows", "read_table", "read_text", "read_xlsx_rows"]
+__all__ = [
+    "ToolUserError",
+    "display_name",
+    "escape",
+    "read_csv_rows",
+    "read_pupils",
+    "read_table",
+    "read_text",
+    "read_xlsx_rows",
+]
 
 
 class ToolUserError(Exception):
@@ -105,3 +115,69 @@ def read_table(path: str) -> list[list[str]]:
             "Gamla Excel-filer (.xls) stöds inte. Spara filen som .xlsx eller .csv i Excel."
         )
     return read_csv_rows(path)
+
+
+NAME_HEADERS = frozenset(
+    {
+        "elev",
+        "elever",
+        "elevnamn",
+        "elevens namn",
+        "elev namn",
+        "namn",
+        "name",
+        "student",
+        "fullständigt namn",
+        "för- och efternamn",
+    }
+)
+HEADER_SEARCH_ROWS = 25
+
+
+def _header(cell: str) -> str:
+    return re.sub(r"\s+", " ", cell.strip().lower().rstrip(":"))
+
+
+def read_pupils(path: str, *, as_written: bool = False) -> list[str]:
+    """Pupil names in file order from a class list (``read_table``): the column headed
+    Elev/Namn (or Förnamn + Efternamn) within the first 25 rows, else a plain list of names.
+    Names come as "Förnamn Efternamn" (``display_name``), or exactly as in the file with
+    ``as_written=True``. Friendly ToolUserErrors when no names are found."""
+    rows = read_table(path)
+    if not rows:
+        raise ToolUserError("Filen är tom.")
+    shown = (lambda name: name) if as_written else display_name
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        headers = [_header(cell) for cell in row]
+        name_cols = [i for i, h in enumerate(headers) if h in NAME_HEADERS]
+        first = [i for i, h in enumerate(headers) if "förnamn" in h and "efternamn" not in h]
+        last = [i for i, h in enumerate(headers) if "efternamn" in h and "förnamn" not in h]
+        if not name_cols and not (first and last):
+            continue
+        pupils = []
+        for data in rows[index + 1 :]:
+
+            def cell(i: int, data: list[str] = data) -> str:
+                return data[i] if i < len(data) else ""
+
+            name = cell(name_cols[0]) if name_cols else f"{cell(first[0])} {cell(last[0])}".strip()
+            if name:
+                pupils.append(shown(name))
+        if not pupils:
+            raise ToolUserError("Inga elever hittades i filen.")
+        return pupils
+    # No header: accept a plain list with one name per line ("Efternamn, Förnamn" is fine).
+    if all(len(row) <= 2 for row in rows):
+        return [shown(", ".join(cell for cell in row if cell)) for row in rows]
+    raise ToolUserError(
+        'Hittade ingen kolumn med elevernas namn. Ge kolumnen rubriken "Elev" eller "Namn" '
+        '(eller använd kolumnerna "Förnamn" och "Efternamn").'
+    )
+
+
+def display_name(name: str) -> str:
+    """Turn "Efternamn, Förnamn" into "Förnamn Efternamn"; other names stay as they are."""
+    last, comma, first = name.partition(",")
+    if comma and first.strip() and last.strip() and "," not in first:
+        return f"{first.strip()} {last.strip()}"
+    return name.strip()

@@ -9,70 +9,11 @@ from __future__ import annotations
 import csv
 import os
 import random
-import re
 import secrets
 
-from skriptoteket_tool import ToolUserError, escape, read_table
+from skriptoteket_tool import ToolUserError, escape, read_pupils
 
-NAME_HEADERS = {
-    "elev",
-    "elever",
-    "elevnamn",
-    "elevens namn",
-    "elev namn",
-    "namn",
-    "name",
-    "student",
-    "fullständigt namn",
-    "för- och efternamn",
-}
-HEADER_SEARCH_ROWS = 25
 MIN_SIZE, MAX_SIZE, DEFAULT_SIZE = 2, 10, 4
-
-
-def _normalise(header: str) -> str:
-    return re.sub(r"\s+", " ", header.strip().lower().rstrip(":"))
-
-
-def read_pupils(path: str) -> list[str]:
-    """Pupil names in file order, from the column named Elev/Namn (or Förnamn + Efternamn)."""
-    rows = read_table(path)
-    if not rows:
-        raise ToolUserError("Filen är tom.")
-    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        headers = [_normalise(cell) for cell in row]
-        name_cols = [i for i, h in enumerate(headers) if h in NAME_HEADERS]
-        first = [i for i, h in enumerate(headers) if "förnamn" in h and "efternamn" not in h]
-        last = [i for i, h in enumerate(headers) if "efternamn" in h and "förnamn" not in h]
-        if not name_cols and not (first and last):
-            continue
-        pupils = []
-        for data in rows[index + 1 :]:
-
-            def cell(i: int, data: list[str] = data) -> str:
-                return data[i] if i < len(data) else ""
-
-            name = cell(name_cols[0]) if name_cols else f"{cell(first[0])} {cell(last[0])}".strip()
-            if name:
-                pupils.append(display_name(name))
-        if not pupils:
-            raise ToolUserError("Inga elever hittades i filen.")
-        return pupils
-    # No header: accept a plain list with one name per line ("Efternamn, Förnamn" is fine).
-    if all(len(row) <= 2 for row in rows):
-        return [display_name(", ".join(cell for cell in row if cell)) for row in rows]
-    raise ToolUserError(
-        'Hittade ingen kolumn med elevernas namn. Ge kolumnen rubriken "Elev" eller "Namn" '
-        '(eller använd kolumnerna "Förnamn" och "Efternamn").'
-    )
-
-
-def display_name(name: str) -> str:
-    """Turn "Efternamn, Förnamn" into "Förnamn Efternamn"; other names stay as they are."""
-    last, comma, first = name.partition(",")
-    if comma and first.strip() and last.strip() and "," not in first:
-        return f"{first.strip()} {last.strip()}"
-    return name.strip()
 
 
 def group_sizes(count: int, size: int) -> list[int]:
