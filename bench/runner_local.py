@@ -74,7 +74,7 @@ async def timed(runs: int, once: Callable[[], Awaitable[None]]) -> list[float]:
 
 def row(name: str, samples: list[float]) -> str:
     q = statistics.quantiles(samples, n=20)
-    return f"{name:<60} {statistics.median(samples):8.1f} {q[18]:8.1f}"
+    return f"{name:<72} {statistics.median(samples):8.1f} {q[18]:8.1f}"
 
 
 async def main(runs: int) -> None:
@@ -100,6 +100,10 @@ async def main(runs: int) -> None:
             for bw in (False, True)
             for cg in (True, False)
         }
+        # Without ready launchers every run moves its first process into a new cgroup itself.
+        runners["bwrap, pids cgroup, no ready launchers"] = LocalRunner(
+            temp_root=root / "t-cold", ready_launchers=0
+        )
 
         async def run_with(runner: LocalRunner) -> None:
             job = make_job(root)
@@ -122,7 +126,7 @@ async def main(runs: int) -> None:
             name = f"local runner ({label}): {report['isolation']}"
             results.append((name, await timed(runs, functools.partial(run_with, runner))))
         print(f"{runs} sequential runs each; {os.cpu_count()} CPUs; uid {os.getuid()}")
-        print(f"{'what':<60} {'p50 ms':>8} {'p95 ms':>8}")
+        print(f"{'what':<72} {'p50 ms':>8} {'p95 ms':>8}")
         for name, samples in results:
             print(row(name, samples))
         for label, runner in runners.items():
@@ -137,7 +141,9 @@ async def main(runs: int) -> None:
 
             await asyncio.gather(worker(), worker())
             elapsed = time.perf_counter() - started
-            print(f"throughput, concurrency 2, {label:<26}: {total / elapsed:6.1f} runs/s")
+            print(f"throughput, concurrency 2, {label:<38}: {total / elapsed:6.1f} runs/s")
+        for runner in runners.values():
+            await runner.close()
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

@@ -13,10 +13,12 @@ import asyncio
 import contextlib
 import os
 import signal
+import time
 import uuid
 from pathlib import Path
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
+PREFIX = "skriptoteket-run-"
 
 
 class PidsCgroups:
@@ -35,10 +37,25 @@ class PidsCgroups:
         group.close_fd()
         with contextlib.suppress(OSError):
             group.path.rmdir()
-        return cls(base)
+        found = cls(base)
+        found.sweep()
+        return found
+
+    def sweep(self, older_than_seconds: float = 60.0) -> int:
+        """Remove run cgroups left empty by processes that ended without cleaning up (a killed
+        app, a runner never closed). Only empty ones can go (rmdir refuses others), and only old
+        ones: a run's cgroup is filled milliseconds after it is made."""
+        removed = 0
+        now = time.time()
+        for path in self.base.glob(f"{PREFIX}*"):
+            with contextlib.suppress(OSError):
+                if now - path.stat().st_mtime > older_than_seconds:
+                    path.rmdir()
+                    removed += 1
+        return removed
 
     def create(self, max_pids: int) -> RunCgroup:
-        path = self.base / f"skriptoteket-run-{uuid.uuid4().hex}"
+        path = self.base / f"{PREFIX}{uuid.uuid4().hex}"
         path.mkdir()
         try:
             (path / "pids.max").write_text(str(max_pids))

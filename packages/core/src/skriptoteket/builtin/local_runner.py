@@ -21,7 +21,6 @@ import math
 import os
 import shutil
 import stat
-import subprocess
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable, Mapping
@@ -32,6 +31,8 @@ import attrs
 
 from skriptoteket.builtin import local_sandbox as sb
 from skriptoteket.builtin.local_cgroup import PidsCgroups, RunCgroup
+from skriptoteket.builtin.local_launchers import Launchers
+from skriptoteket.builtin.local_process import Spawned, spawn
 from skriptoteket.ports.execution import RunJob, RunLimits, RunnerOutcome
 from skriptoteket.sandbox import TOOL_MODULE_PATH, WRAPPER_PATH
 from skriptoteket.settings import Settings
@@ -65,6 +66,7 @@ class LocalRunner:
         temp_root: Path | None = None,
         use_bubblewrap: bool = True,
         use_cgroups: bool = True,
+        ready_launchers: int = 2,
     ) -> None:
         self.python = python or sys.executable
         self.temp_root = temp_root or Path(tempfile.gettempdir()) / f"skriptoteket-{os.getuid()}"
@@ -72,6 +74,9 @@ class LocalRunner:
         self._use_cgroups = use_cgroups
         self._plan: _Plan | None = None
         self._plan_lock = asyncio.Lock()
+        # Shells waiting inside their own pids cgroup (see local_launchers); 0 turns them off.
+        self._ready_launchers = ready_launchers
+        self._launcher_pool: Launchers | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LocalRunner:
@@ -88,25 +93,31 @@ class LocalRunner:
         plan = await self._get_plan()
         job_dir = Path(tempfile.mkdtemp(prefix="run-", dir=self.temp_root))
         cgroup: RunCgroup | None = None
-        spawned: _Spawned | None = None
-        spawning: asyncio.Future[_Spawned] | None = None
+        spawned: Spawned | None = None
+        spawning: asyncio.Future[Spawned] | None = None
         try:
             argv, env, cwd = self._prepare(plan, job, job_dir)
-            if plan.cgroups is not None:
-                cgroup = plan.cgroups.create(job.limits.max_processes)
-            if cgroup is not None and plan.join_cgroup_by_shell:
-                argv = sb.join_cgroup_argv(str(cgroup.path / "cgroup.procs"), argv)
-                preexec = None
+            launcher = self._launchers(plan).take() if plan.join_cgroup_by_shell else None
+            if launcher is not None:  # already in its own cgroup: no spawn, no cgroup move
+                spawned, cgroup = launcher.spawned, launcher.cgroup
+                launcher.start(job_dir, argv, job.limits.max_processes)
             else:
-                preexec = sb.join_cgroup(cgroup.procs_fd if cgroup else None, plan.preexec)
-            spawning = asyncio.ensure_future(_spawn(argv, env, cwd, preexec))
-            spawned = await asyncio.shield(spawning)
-            if cgroup is not None:
-                cgroup.close_fd()
+                if plan.cgroups is not None:
+                    cgroup = plan.cgroups.create(job.limits.max_processes)
+                if cgroup is not None and plan.join_cgroup_by_shell:
+                    argv = sb.join_cgroup_argv(str(cgroup.path / "cgroup.procs"), argv)
+                    preexec = None
+                else:
+                    preexec = sb.join_cgroup(cgroup.procs_fd if cgroup else None, plan.preexec)
+                spawning = asyncio.ensure_future(spawn(argv, env, cwd, preexec))
+                spawned = await asyncio.shield(spawning)
+                if cgroup is not None:
+                    cgroup.close_fd()
             outcome = await self._supervise(spawned, cgroup, job, job_dir)
             diagnostics = {
                 "isolation": plan.isolation,
                 "processes": _process_bound(plan, cgroup),
+                "launch": "prestarted" if launcher is not None else "spawned",
                 **outcome.diagnostics,
             }
             return attrs.evolve(outcome, diagnostics=diagnostics)
@@ -121,8 +132,24 @@ class LocalRunner:
                     spawned = spawning.result()
             await _finish_despite_cancellation(_clean_up(spawned, cgroup, job_dir))
 
+    async def prestart(self) -> None:
+        """Have the ready launchers started now (the app does this at start-up), so that even
+        the first run finds one; nothing to do where launchers are not used."""
+        plan = await self._get_plan()
+        if plan.join_cgroup_by_shell:
+            await self._launchers(plan).fill()
+
     async def close(self) -> None:
-        return None
+        if self._launcher_pool is not None:
+            await self._launcher_pool.close()
+
+    def _launchers(self, plan: _Plan) -> Launchers:
+        if self._launcher_pool is None:
+            assert plan.cgroups is not None
+            self._launcher_pool = Launchers(
+                plan.cgroups, self.temp_root, self._ready_launchers, RunLimits().max_processes
+            )
+        return self._launcher_pool
 
     # -- set-up -------------------------------------------------------------------------------
 
@@ -199,7 +226,7 @@ class LocalRunner:
     # -- the run ------------------------------------------------------------------------------
 
     async def _supervise(
-        self, spawned: _Spawned, cgroup: RunCgroup | None, job: RunJob, job_dir: Path
+        self, spawned: Spawned, cgroup: RunCgroup | None, job: RunJob, job_dir: Path
     ) -> RunnerOutcome:
         limits = job.limits
         stdout = asyncio.create_task(_drain(spawned.stdout, limits.max_stdout_bytes))
@@ -248,52 +275,6 @@ class LocalRunner:
         )
 
 
-class _ExitProtocol(asyncio.subprocess.SubprocessStreamProtocol):
-    """Tells when the child exits, even while a descendant still holds its pipes open
-    (``Process.wait`` in Python 3.11 waits for the pipes as well)."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        super().__init__(limit=CHUNK, loop=loop)
-        self.exited: asyncio.Future[None] = loop.create_future()
-
-    def process_exited(self) -> None:
-        super().process_exited()
-        if not self.exited.done():
-            self.exited.set_result(None)
-
-
-@attrs.frozen
-class _Spawned:
-    transport: asyncio.SubprocessTransport
-    protocol: _ExitProtocol
-    stdout: asyncio.StreamReader
-    stderr: asyncio.StreamReader
-
-    @property
-    def pid(self) -> int:
-        return self.transport.get_pid()
-
-
-async def _spawn(
-    argv: list[str], env: dict[str, str], cwd: str, preexec: Callable[[], None] | None
-) -> _Spawned:
-    loop = asyncio.get_running_loop()
-    transport, protocol = await loop.subprocess_exec(
-        lambda: _ExitProtocol(loop),
-        *argv,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        cwd=cwd,
-        start_new_session=True,
-        preexec_fn=preexec,
-    )
-    assert protocol.stdout is not None
-    assert protocol.stderr is not None
-    return _Spawned(transport, protocol, protocol.stdout, protocol.stderr)
-
-
 async def _wait_ignoring_cancellation(task: asyncio.Future[T]) -> None:
     """Wait until ``task`` is done; cancelling the waiter meanwhile neither stops the wait nor
     the task (the caller is already on its way out with a cancellation)."""
@@ -302,7 +283,7 @@ async def _wait_ignoring_cancellation(task: asyncio.Future[T]) -> None:
             await asyncio.wait({task})
 
 
-async def _clean_up(spawned: _Spawned | None, cgroup: RunCgroup | None, job_dir: Path) -> None:
+async def _clean_up(spawned: Spawned | None, cgroup: RunCgroup | None, job_dir: Path) -> None:
     """Kill every process of the run — its process group; then everything left in its pids
     cgroup until the cgroup is empty, or, without a cgroup and if we had to kill it, every
     process that names the run's directory — close the pipes, remove the private directory."""
