@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import attrs
 
@@ -45,7 +45,6 @@ async def spawn(
     preexec: Callable[[], None] | None,
     *,
     stdin: int = subprocess.DEVNULL,
-    pass_fds: Sequence[int] = (),
 ) -> Spawned:
     loop = asyncio.get_running_loop()
     transport, protocol = await loop.subprocess_exec(
@@ -58,7 +57,6 @@ async def spawn(
         cwd=cwd,
         start_new_session=True,
         preexec_fn=preexec,
-        pass_fds=tuple(pass_fds),
     )
     assert protocol.stdout is not None
     assert protocol.stderr is not None

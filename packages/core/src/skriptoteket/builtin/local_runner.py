@@ -32,7 +32,7 @@ import attrs
 from skriptoteket.builtin import local_sandbox as sb
 from skriptoteket.builtin.local_cgroup import PidsCgroups, RunCgroup
 from skriptoteket.builtin.local_launchers import Launchers
-from skriptoteket.builtin.local_process import Spawned, spawn
+from skriptoteket.builtin.local_process import CHUNK, Spawned, spawn
 from skriptoteket.ports.execution import RunJob, RunLimits, RunnerOutcome
 from skriptoteket.sandbox import TOOL_MODULE_PATH, WRAPPER_PATH
 from skriptoteket.settings import Settings
@@ -40,7 +40,6 @@ from skriptoteket.settings import Settings
 DRAIN_GRACE_SECONDS = 2.0
 WATCH_INTERVAL_SECONDS = 0.05
 SWEEP_INTERVAL_SECONDS = 0.01
-CHUNK = 65536
 
 T = TypeVar("T")
 
@@ -127,7 +126,7 @@ class LocalRunner:
                 # (bubblewrap's outer process), not its process group: bubblewrap's
                 # in-namespace init would then wait forever with our pipes open, and asyncio's
                 # own clean-up with it. So the spawn always completes and is killed below.
-                await _wait_ignoring_cancellation(spawning)
+                await _outlive_cancellation(spawning)  # already on the way out: cancelled
                 if not spawning.cancelled() and spawning.exception() is None:
                     spawned = spawning.result()
             await _finish_despite_cancellation(_clean_up(spawned, cgroup, job_dir))
@@ -275,12 +274,16 @@ class LocalRunner:
         )
 
 
-async def _wait_ignoring_cancellation(task: asyncio.Future[T]) -> None:
-    """Wait until ``task`` is done; cancelling the waiter meanwhile neither stops the wait nor
-    the task (the caller is already on its way out with a cancellation)."""
+async def _outlive_cancellation(task: asyncio.Future[T]) -> bool:
+    """Wait until ``task`` is done; cancelling the waiter meanwhile (once or repeatedly) neither
+    stops the wait nor the task. True if the waiter was cancelled."""
+    cancelled = False
     while not task.done():
-        with contextlib.suppress(asyncio.CancelledError):
+        try:
             await asyncio.wait({task})
+        except asyncio.CancelledError:
+            cancelled = True
+    return cancelled
 
 
 async def _clean_up(spawned: Spawned | None, cgroup: RunCgroup | None, job_dir: Path) -> None:
@@ -313,18 +316,9 @@ async def _finish_despite_cancellation(work: Awaitable[T]) -> T:
     """Await ``work`` to its end even if the caller is cancelled (once or repeatedly) meanwhile;
     the cancellation is raised after it."""
     task = asyncio.ensure_future(work)
-    cancelled = False
-    while True:
-        try:
-            result = await asyncio.shield(task)
-            break
-        except asyncio.CancelledError:
-            if task.done():
-                raise
-            cancelled = True
-    if cancelled:
+    if await _outlive_cancellation(task):
         raise asyncio.CancelledError
-    return result
+    return task.result()
 
 
 def _wrapper_inputs(job: RunJob) -> dict[str, object]:
