@@ -31,6 +31,7 @@ import attrs
 
 from skriptoteket.builtin import local_sandbox as sb
 from skriptoteket.builtin.local_cgroup import PidsCgroups, RunCgroup
+from skriptoteket.builtin.local_diskwatch import DiskWatch
 from skriptoteket.builtin.local_launchers import Launchers
 from skriptoteket.builtin.local_process import CHUNK, Spawned, spawn
 from skriptoteket.ports.execution import RunJob, RunLimits, RunnerOutcome
@@ -38,7 +39,6 @@ from skriptoteket.sandbox import TOOL_MODULE_PATH, WRAPPER_PATH
 from skriptoteket.settings import Settings
 
 DRAIN_GRACE_SECONDS = 2.0
-WATCH_INTERVAL_SECONDS = 0.05
 SWEEP_INTERVAL_SECONDS = 0.01
 
 T = TypeVar("T")
@@ -230,33 +230,38 @@ class LocalRunner:
         limits = job.limits
         stdout = asyncio.create_task(_drain(spawned.stdout, limits.max_stdout_bytes))
         stderr = asyncio.create_task(_drain(spawned.stderr, limits.max_stderr_bytes))
-        watched = [job_dir, job.workspace / "output"]
-        watchdog = asyncio.create_task(_watch_disk(watched, limits.work_area_bytes))
+
+        def kill_run() -> None:  # called from the watchdog's thread
+            sb.kill_group(spawned.pid)
+            if cgroup is not None:
+                cgroup.kill_all()
+
+        watchdog = DiskWatch([job_dir, job.workspace / "output"], limits.work_area_bytes, kill_run)
         exited = spawned.protocol.exited
         diagnostics: dict[str, str] = {}
         timed_out = False
         try:
             done, _ = await asyncio.wait(
-                {exited, watchdog},
+                {exited, watchdog.exceeded},
                 timeout=limits.timeout_seconds,
                 return_when=asyncio.FIRST_COMPLETED,
             )
-            if exited not in done:
+            if watchdog.exceeded in done:
+                diagnostics["killed"] = "work area limit exceeded"
+            elif exited not in done:
                 sb.kill_group(spawned.pid)
-                if watchdog in done:
-                    diagnostics["killed"] = "work area limit exceeded"
-                else:
-                    timed_out = True
-                    diagnostics["killed"] = "timeout"
+                timed_out = True
+                diagnostics["killed"] = "timeout"
             await asyncio.shield(exited)
             sb.kill_group(spawned.pid)  # background children left by the tool
             if cgroup is not None:
                 cgroup.kill_all()  # and those that left the process group
             out, err = await _collect(stdout, stderr)
         finally:
-            for task in (stdout, stderr, watchdog):
+            watchdog.stop()
+            for task in (stdout, stderr):
                 task.cancel()
-            await asyncio.gather(stdout, stderr, watchdog, return_exceptions=True)
+            await asyncio.gather(stdout, stderr, return_exceptions=True)
         for name, (_, total) in (("stdout", out), ("stderr", err)):
             if total > (limits.max_stdout_bytes if name == "stdout" else limits.max_stderr_bytes):
                 diagnostics[f"{name}_truncated"] = f"{total} bytes written"
@@ -380,24 +385,6 @@ async def _collect(
 def _decode(data: bytes) -> str:
     # final=False drops a multi-byte character cut in half by the cap
     return codecs.getincrementaldecoder("utf-8")("replace").decode(data, final=False)
-
-
-async def _watch_disk(directories: list[Path], limit: int) -> None:
-    """Return when the host directories the sandbox can write hold more than ``limit``."""
-    while True:
-        await asyncio.sleep(WATCH_INTERVAL_SECONDS)
-        used = await asyncio.to_thread(lambda: sum(_disk_usage(d) for d in directories))
-        if used > limit:
-            return
-
-
-def _disk_usage(directory: Path) -> int:
-    used = 0
-    for root, dirs, files in os.walk(directory, followlinks=False):
-        for name in dirs + files:
-            with contextlib.suppress(OSError):
-                used += os.lstat(os.path.join(root, name)).st_blocks * 512
-    return used
 
 
 def _read_result(path: Path, cap: int) -> bytes | None:

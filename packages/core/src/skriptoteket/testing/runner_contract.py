@@ -351,8 +351,10 @@ class RunnerContract:
         )
         outcome = await runner.run(job)
         written = sum(len(data) for data in output_files(job).values())
-        # bounded: the work area plus what a disk writes between two checks of a watchdog
-        assert written <= 64 * 1024 * 1024 + 256 * 1024 * 1024, written
+        # bounded: the work area plus what a tool writes to the page cache between two checks of
+        # a watchdog (local runner: ≤ 26 MB measured on a loaded 2-core machine; 50 ms polling
+        # through the event loop allowed 280 MB and failed here)
+        assert written <= 64 * 1024 * 1024 + 128 * 1024 * 1024, written
         assert all(len(data) <= 8 * 1024 * 1024 for data in output_files(job).values())
         assert not outcome.timed_out
         await self.assert_still_works(runner, make_job)
