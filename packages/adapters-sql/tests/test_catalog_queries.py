@@ -52,12 +52,16 @@ def counted(factory: SqlUnitOfWorkFactory) -> Iterator[list[str]]:
         if not statement.lstrip().upper().startswith("BEGIN"):
             statements.append(statement)
 
-    engine = factory.engine.sync_engine
-    sa.event.listen(engine, "before_cursor_execute", record)
+    engines = [factory.engine.sync_engine]
+    if factory.inline_reads is not None:  # read-only units of work on SQLite
+        engines.append(factory.inline_reads)
+    for engine in engines:
+        sa.event.listen(engine, "before_cursor_execute", record)
     try:
         yield statements
     finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
+        for engine in engines:
+            sa.event.remove(engine, "before_cursor_execute", record)
 
 
 async def _search(uow: UnitOfWork, **kwargs: Any) -> list[Tool]:

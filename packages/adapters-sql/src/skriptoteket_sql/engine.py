@@ -113,11 +113,12 @@ def create_async_engine_for(url: str, *, echo: bool = False) -> AsyncEngine:
     return engine
 
 
-def create_sync_engine_for(url: str, *, echo: bool = False) -> sa.Engine:
+def create_sync_engine_for(url: str, *, echo: bool = False, **options: Any) -> sa.Engine:
+    """A synchronous engine; ``options`` go to ``sqlalchemy.create_engine`` (pool settings)."""
     target = driver_url(url, use_async=False)
     if is_sqlite(target):
         _prepare_sqlite_file(target)
-    engine = sa.create_engine(target, echo=echo)
+    engine = sa.create_engine(target, echo=echo, **options)
     if is_sqlite(target):
         configure_sqlite(engine)
     return engine
@@ -171,11 +172,20 @@ async def require_schema_at_head(engine: AsyncEngine, url: str) -> None:
 @asynccontextmanager
 async def open_sql(settings: Settings) -> AsyncIterator[UnitOfWorkFactory]:
     """The ``open`` of the ``sql`` backend: one engine for the app's lifetime."""
+    from skriptoteket_sql.inline import create_inline_read_engine
     from skriptoteket_sql.uow import SqlUnitOfWorkFactory
 
-    engine = create_async_engine_for(settings.database_url, echo=settings.database_echo)
+    url, echo = settings.database_url, settings.database_echo
+    engine = create_async_engine_for(url, echo=echo)
+    inline = (
+        create_inline_read_engine(url, echo=echo)
+        if is_sqlite(driver_url(url, use_async=True))
+        else None
+    )
     try:
-        await require_schema_at_head(engine, settings.database_url)
-        yield SqlUnitOfWorkFactory(engine)
+        await require_schema_at_head(engine, url)
+        yield SqlUnitOfWorkFactory(engine, inline_reads=inline)
     finally:
+        if inline is not None:
+            inline.dispose()
         await engine.dispose()

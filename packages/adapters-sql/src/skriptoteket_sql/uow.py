@@ -3,15 +3,17 @@
 The connection is taken on ``async with`` and returned on exit. A transaction begins with the
 first statement (``BEGIN IMMEDIATE`` on SQLite for a writer, see ``engine``); ``commit`` ends it
 and the next statement begins another, as the in-memory unit of work allows. Leaving the block
-without ``commit`` rolls back.
+without ``commit`` rolls back. Read-only units of work on SQLite read inline (``inline``).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Self
 
+import sqlalchemy as sa
 from skriptoteket.domain.errors import DomainError, ErrorCode
 from skriptoteket.ports.repositories import (
     ApiTokenRepository,
@@ -29,8 +31,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from skriptoteket_sql.engine import READONLY_OPTION
 from skriptoteket_sql.errors import DRIVER_ERRORS, translated
+from skriptoteket_sql.inline import InlineReadConnection
 from skriptoteket_sql.repositories.audit import SqlAuditLogRepository
-from skriptoteket_sql.repositories.base import SqlDatabase
+from skriptoteket_sql.repositories.base import Connection, SqlDatabase
 from skriptoteket_sql.repositories.catalog import SqlTaxonomyRepository, SqlToolRepository
 from skriptoteket_sql.repositories.identity import (
     SqlApiTokenRepository,
@@ -46,8 +49,8 @@ log = logging.getLogger(__name__)
 
 
 class SqlUnitOfWork:
-    def __init__(self, engine: AsyncEngine, *, readonly: bool = False) -> None:
-        self._engine = engine
+    def __init__(self, connect: Callable[[], Awaitable[Connection]], *, readonly: bool) -> None:
+        self._connect = connect
         self._readonly = readonly
         self._db = SqlDatabase()
         self.users: UserRepository = SqlUserRepository(self._db)
@@ -65,7 +68,7 @@ class SqlUnitOfWork:
         if self._db.connection is not None:
             raise DomainError(ErrorCode.INTERNAL_ERROR, "The unit of work is already in use")
         with translated():
-            self._db.connection = await self._engine.connect()
+            self._db.connection = await self._connect()
         return self
 
     async def __aexit__(
@@ -121,11 +124,21 @@ class SqlUnitOfWork:
 
 
 class SqlUnitOfWorkFactory:
-    """``UnitOfWorkFactory`` over one engine; read-only units use a plain ``BEGIN``."""
+    """``UnitOfWorkFactory`` over one engine; read-only units use a plain ``BEGIN``, on
+    ``inline_reads`` when given (a query-only synchronous engine on the same SQLite file)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, inline_reads: sa.Engine | None = None) -> None:
         self.engine = engine
+        self.inline_reads = inline_reads
         self._readonly_engine = engine.execution_options(**{READONLY_OPTION: True})
 
     def __call__(self, *, readonly: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._readonly_engine if readonly else self.engine, readonly=readonly)
+        if not readonly:
+            return SqlUnitOfWork(self.engine.connect, readonly=False)
+        if self.inline_reads is None:
+            return SqlUnitOfWork(self._readonly_engine.connect, readonly=True)
+        return SqlUnitOfWork(self._connect_inline, readonly=True)
+
+    async def _connect_inline(self) -> Connection:
+        assert self.inline_reads is not None
+        return InlineReadConnection(self.inline_reads.connect())

@@ -7,24 +7,37 @@ repository call and leaves the surrounding transaction usable, on PostgreSQL as 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
-from typing import Any
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from skriptoteket.domain.errors import DomainError, ErrorCode
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from skriptoteket_sql.errors import translated
+
+
+class Connection(Protocol):
+    """What a unit of work needs of its connection: SQLAlchemy's ``AsyncConnection``, or the
+    inline one of read-only units of work on SQLite (``skriptoteket_sql.inline``)."""
+
+    async def execute(
+        self, statement: sa.Executable, parameters: Any = None, /
+    ) -> sa.CursorResult[Any]: ...
+    def in_transaction(self) -> bool: ...
+    async def commit(self) -> None: ...
+    async def rollback(self) -> None: ...
+    async def close(self) -> None: ...
+    def begin_nested(self) -> AbstractAsyncContextManager[Any]: ...
 
 
 class SqlDatabase:
     """The connection of one unit of work; set while inside ``async with uow``."""
 
     def __init__(self) -> None:
-        self.connection: AsyncConnection | None = None
+        self.connection: Connection | None = None
 
     @property
-    def conn(self) -> AsyncConnection:
+    def conn(self) -> Connection:
         if self.connection is None:
             raise DomainError(
                 ErrorCode.INTERNAL_ERROR, "The unit of work is used outside its 'async with' block"
@@ -32,7 +45,7 @@ class SqlDatabase:
         return self.connection
 
     @asynccontextmanager
-    async def writing(self) -> AsyncIterator[AsyncConnection]:
+    async def writing(self) -> AsyncIterator[Connection]:
         conn = self.conn
         with translated():
             async with conn.begin_nested():

@@ -23,9 +23,8 @@ from skriptoteket.domain.errors import not_found, validation_error
 from skriptoteket.domain.taxonomy import Category, Profession
 from skriptoteket.domain.tools import CatalogTool, Tool, fold_search_text, search_text
 from skriptoteket.domain.versions import VersionState
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from skriptoteket_sql.repositories.base import SqlRepository
+from skriptoteket_sql.repositories.base import Connection, SqlRepository
 from skriptoteket_sql.tables import (
     categories,
     profession_categories,
@@ -203,7 +202,7 @@ class SqlToolRepository(SqlRepository):
                 raise validation_error(f"Unknown {kind}", slug=slug)
         return [found[slug] for slug in slugs]
 
-    async def _write_tags(self, conn: AsyncConnection, tool: Tool, *, replace: bool) -> None:
+    async def _write_tags(self, conn: Connection, tool: Tool, *, replace: bool) -> None:
         profession_ids = await self._tag_ids(professions, tool.professions, "profession")
         category_ids = await self._tag_ids(categories, tool.categories, "category")
         if replace:
