@@ -61,3 +61,24 @@ def test_demo_seeds_then_serves(served: list[dict[str, Any]]) -> None:
     assert quiet.exit_code == 0, quiet.output
     assert len(served) == 1
     assert "Try:" in quiet.output
+
+
+def test_serve_freezes_the_start_up_heap(
+    served: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    options: dict[str, Any] = {}
+
+    def fake_create_app(settings: Settings, **kwargs: Any) -> str:
+        options.update(kwargs)
+        return "app"
+
+    monkeypatch.setattr("skriptoteket_web.app.create_app", fake_create_app)
+
+    @click.group()
+    @click.pass_context
+    def root(ctx: click.Context) -> None:
+        ctx.obj = type("State", (), {"settings": Settings(database_url="memory://")})()
+
+    root.add_command(web_cli.serve)
+    assert CliRunner().invoke(root, ["serve"]).exit_code == 0
+    assert options == {"execution": True, "recover_interrupted_runs": True, "freeze_heap": True}

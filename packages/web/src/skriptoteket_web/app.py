@@ -4,10 +4,16 @@ The lifespan owns the core through ``bootstrap`` (with run execution on, and run
 process left behind finished); pages come from ``skriptoteket_web.pages`` and plugins add routes
 through ``skriptoteket_register_web_routes``. Tests pass ``execution=False`` and fast fakes for
 the core's services.
+
+``serve`` passes ``freeze_heap=True``: once the core has started, everything allocated so far
+(modules, SQLAlchemy's tables and caches, templates) is moved out of the garbage collector's
+reach with ``gc.freeze()``. Without it every full collection walks that whole start-up heap —
+measured 60–120 ms each, tens of times a minute under load, which was the catalog's p99.
 """
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -75,6 +81,7 @@ def create_app(
     recover_interrupted_runs: bool = True,
     services: CoreServices | None = None,
     throttle: LoginThrottle | None = None,
+    freeze_heap: bool = False,
 ) -> Starlette:
     settings = settings or Settings.from_env()
     pm = pm or make_web_plugin_manager()
@@ -110,6 +117,9 @@ def create_app(
         ) as core:
             state.core = core
             app.state.core = core
+            if freeze_heap:
+                gc.collect()
+                gc.freeze()
             try:
                 yield
             finally:

@@ -28,6 +28,8 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     """Start the web app (Swedish pages, runs executed in this process)."""
     from skriptoteket_web.app import create_app
 
-    app = create_app(_settings(ctx), execution=True, recover_interrupted_runs=True)
+    app = create_app(
+        _settings(ctx), execution=True, recover_interrupted_runs=True, freeze_heap=True
+    )
     click.echo(f"Skriptoteket: http://{host}:{port}  (Ctrl+C stops)")
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
