@@ -68,7 +68,8 @@ class LocalRunner:
         ready_launchers: int = 2,
     ) -> None:
         self.python = python or sys.executable
-        self.temp_root = temp_root or Path(tempfile.gettempdir()) / f"skriptoteket-{os.getuid()}"
+        default_root = Path(tempfile.gettempdir()) / f"skriptoteket-{os.getuid()}"
+        self.temp_root = (temp_root or default_root).absolute()
         self._use_bubblewrap = use_bubblewrap
         self._use_cgroups = use_cgroups
         self._plan: _Plan | None = None
@@ -183,9 +184,12 @@ class LocalRunner:
         if job.contract_version >= 2:
             inputs = json.dumps(_wrapper_inputs(job), ensure_ascii=False)
             (job_dir / "inputs.json").write_text(inputs, encoding="utf-8")
-        output_dir = job.workspace / "output"
+        # Absolute: the sandbox is started from another working directory (a ready launcher's,
+        # bubblewrap's), where a relative workspace such as the demo's .skriptoteket/work is not.
+        workspace = job.workspace.absolute()
+        output_dir = workspace / "output"
         output_dir.mkdir(parents=True, exist_ok=True)
-        input_dir = job.workspace / "input"
+        input_dir = workspace / "input"
         input_dir.mkdir(parents=True, exist_ok=True)
         sandboxed = plan.isolation == "bubblewrap"
         root = "/sandbox" if sandboxed else str(job_dir)

@@ -173,6 +173,24 @@ class RunnerContract:
         assert "hello from the tool" in outcome.stdout
         assert not outcome.timed_out
 
+    async def test_a_relative_workspace_path(
+        self, runner: Runner, make_job: JobFactory, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The embedded default's data directory is relative (``.skriptoteket``): a workspace
+        given relative to the app's working directory must work like an absolute one."""
+        job = make_job(
+            "import os\n"
+            "def run_tool(input_path, output_dir):\n"
+            "    data = open(input_path, 'rb').read()\n"
+            "    open(os.path.join(output_dir, 'kopia.txt'), 'wb').write(data)\n"
+            "    return '<p>ok</p>'\n",
+        )
+        monkeypatch.chdir(job.workspace.parent)
+        relative = attrs.evolve(job, workspace=Path(job.workspace.name))
+        data = result(await runner.run(relative))
+        assert data["status"] == "succeeded", data
+        assert output_files(job) == {"kopia.txt": b"hej"}
+
     async def test_contract_2_success(self, runner: Runner, make_job: JobFactory) -> None:
         """DESIGN §4 contract 2: input dir, output dir and field values, files as paths."""
         job = make_job(
