@@ -14,6 +14,7 @@ import pytest
 
 from .databases import fresh_postgres_database
 
+ACCEPTANCE = Path(__file__).parents[1] / "packages" / "cli" / "tests" / "data" / "acceptance"
 PASSWORD = "Kanelbulle-42"
 
 
@@ -27,11 +28,13 @@ class Done:
 @attrs.frozen
 class Skriptoteket:
     env: dict[str, str]
+    cwd: Path | None = None
 
     def __call__(self, *args: str) -> Done:
         proc = subprocess.run(
             [sys.executable, "-m", "skriptoteket_cli", *args],
             env=self.env,
+            cwd=self.cwd,
             capture_output=True,
             text=True,
             timeout=120,
@@ -178,6 +181,19 @@ def test_unreachable_postgres_is_one_clear_line() -> None:
         assert result.err.startswith("Error: ")
         assert "hemligt" not in result.err
         assert "127.0.0.1:9" in result.err
+
+
+def test_demo_as_the_readme_starts_it_runs_a_tool(tmp_path: Path) -> None:
+    """`./run demo` uses the embedded default's relative data directory (.skriptoteket in the
+    working directory); a tool must run there, through the local runner, like anywhere else."""
+    skt = Skriptoteket(_env(), cwd=tmp_path)
+    assert skt("demo", "--no-serve").code == 0
+    assert (tmp_path / ".skriptoteket" / "skriptoteket.db").is_file()
+    class_list = ACCEPTANCE / "klasslista_8a_cp1252_komma.csv"
+    done = skt("run", "vardnadshavare-mejl", str(class_list), "--out", "resultat")
+    assert done.code == 0, done.out + done.err
+    assert (tmp_path / "resultat" / "result.html").is_file()
+    assert any((tmp_path / "resultat").glob("*.txt")), list((tmp_path / "resultat").iterdir())
 
 
 def test_demo_on_sqlite(sqlite_cli: Skriptoteket) -> None:
