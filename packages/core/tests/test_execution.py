@@ -263,6 +263,13 @@ async def test_syntax_error_fails_without_calling_the_runner_RUN_08(harness: Har
             "Execution failed (the tool was stopped: it used too much memory or too many "
             "processes).",
         ),
+        (  # RUN-12: the local runner's disk watchdog stopped it; not blamed on memory
+            RunnerOutcome(
+                "", "", None, exit_code=-9, diagnostics={"killed": "work area limit exceeded"}
+            ),
+            RunStatus.FAILED,
+            "Execution failed (the tool was stopped: it wrote more than its work area holds).",
+        ),
         (
             RunnerOutcome(
                 "",

@@ -11,8 +11,10 @@ import signal
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from skriptoteket.builtin import local_sandbox as sb
 from skriptoteket.builtin.local_runner import LocalRunner
 from skriptoteket.plugins.facade import Plugins
 from skriptoteket.plugins.manager import make_plugin_manager
@@ -94,6 +96,22 @@ class TestLocalRunner(LocalContract):
         outcome = await runner.run(make_job("def run_tool(i, o):\n    return 'ok'\n"))
         assert outcome.diagnostics["isolation"] == "bubblewrap"
         assert outcome.exit_code == 0
+
+    async def test_a_sandbox_that_cannot_start_is_the_runners_error_not_the_tools(
+        self, runner: LocalRunner, make_job: JobFactory, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """bubblewrap's own set-up failure (here a bind source that does not exist) raises,
+        so the run fails as an internal error, with bwrap's reason in the log."""
+        assert (await runner.isolation_report())["isolation"] == "bubblewrap"  # probed first
+        real_argv = sb.bubblewrap_argv
+
+        def broken_argv(bwrap: str, *args: Any, **kwargs: Any) -> list[str]:
+            argv = real_argv(bwrap, *args, **kwargs)
+            return [argv[0], "--ro-bind", "/finns-inte", "/x", *argv[1:]]
+
+        monkeypatch.setattr(sb, "bubblewrap_argv", broken_argv)
+        with pytest.raises(RuntimeError, match="sandbox could not be started: bwrap: "):
+            await runner.run(make_job("def run_tool(i, o):\n    return 'ok'\n"))
 
     async def test_sandbox_sees_only_what_python_needs(
         self, runner: LocalRunner, make_job: JobFactory

@@ -8,11 +8,15 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import attrs
 import pytest
 import skriptoteket_web
 from babel.messages.extract import extract_from_dir
 from skriptoteket.domain.identity import Role
+from skriptoteket.domain.runs import RunStatus
+from skriptoteket.testing.factories import make_run, make_tool, make_user, make_version
 from skriptoteket_web.i18n import catalog_messages, negotiate_language, translator
+from skriptoteket_web.run_text import error_text
 from skriptoteket_web.web_settings import WebSettings
 
 from .conftest import Site, make_site
@@ -107,3 +111,26 @@ def test_swedish_dates_in_school_time_zone_UI_09() -> None:
     assert translator("sv").datetime(when) == "2025-01-15 14:05"
     assert translator("sv", "UTC").datetime(when) == "2025-01-15 13:05"
     assert translator("en").datetime(when) == "15 Jan 2025, 14:05"
+
+
+@pytest.mark.parametrize(
+    ("summary", "swedish"),
+    [
+        (
+            "Execution failed (the tool was stopped: it wrote more than its work area holds).",
+            "Verktyget stoppades: det skrev mer data än det får.",
+        ),
+        (
+            "Execution failed (the tool was stopped: it used too much memory or too many "
+            "processes).",
+            "Verktyget stoppades: det använde för mycket minne eller för många processer.",
+        ),
+    ],
+)
+def test_a_runner_summary_reads_as_a_swedish_sentence(summary: str, swedish: str) -> None:
+    user = make_user()
+    tool = make_tool()
+    run = attrs.evolve(
+        make_run(make_version(tool, user), user, status=RunStatus.FAILED), error_summary=summary
+    )
+    assert error_text(run, translator("sv")) == swedish

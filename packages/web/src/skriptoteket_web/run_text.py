@@ -23,6 +23,9 @@ _KNOWN: Mapping[str, str] = {
     "Execution failed (the tool was stopped: it used too much memory or too many processes).": N_(
         "The tool was stopped: it used too much memory or too many processes."
     ),
+    "Execution failed (the tool was stopped: it wrote more than its work area holds).": N_(
+        "The tool was stopped: it wrote more data than it is allowed to."
+    ),
     "The run queue is full; retry in a moment": N_(
         "The service is temporarily unavailable. Try again."
     ),

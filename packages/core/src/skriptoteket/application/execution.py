@@ -234,6 +234,8 @@ def judge(outcome: RunnerOutcome) -> _Verdict:
     if outcome.timed_out:
         return _Verdict(RunStatus.TIMED_OUT, "", rr.TIMED_OUT)
     if outcome.result_json is None:
+        if outcome.diagnostics.get("killed") == rr.KILLED_WORK_AREA:
+            return _Verdict(RunStatus.FAILED, "", rr.WORK_AREA_EXCEEDED)
         killed = outcome.exit_code is not None and outcome.exit_code != 0
         return _Verdict(RunStatus.FAILED, "", KILLED if killed else rr.CONTRACT_VIOLATION)
     try:

@@ -34,6 +34,7 @@ from skriptoteket.builtin.local_cgroup import PidsCgroups, RunCgroup
 from skriptoteket.builtin.local_diskwatch import DiskWatch
 from skriptoteket.builtin.local_launchers import Launchers
 from skriptoteket.builtin.local_process import CHUNK, Spawned, spawn
+from skriptoteket.domain import run_results as rr
 from skriptoteket.ports.execution import RunJob, RunLimits, RunnerOutcome
 from skriptoteket.sandbox import TOOL_MODULE_PATH, WRAPPER_PATH
 from skriptoteket.settings import Settings
@@ -114,6 +115,8 @@ class LocalRunner:
                 if cgroup is not None:
                     cgroup.close_fd()
             outcome = await self._supervise(spawned, cgroup, job, job_dir)
+            if plan.isolation == "bubblewrap":
+                _raise_if_the_sandbox_did_not_start(outcome)
             diagnostics = {
                 "isolation": plan.isolation,
                 "processes": _process_bound(plan, cgroup),
@@ -251,7 +254,7 @@ class LocalRunner:
                 return_when=asyncio.FIRST_COMPLETED,
             )
             if watchdog.exceeded in done:
-                diagnostics["killed"] = "work area limit exceeded"
+                diagnostics["killed"] = rr.KILLED_WORK_AREA
             elif exited not in done:
                 sb.kill_group(spawned.pid)
                 timed_out = True
@@ -281,6 +284,18 @@ class LocalRunner:
             exit_code=spawned.transport.get_returncode(),
             diagnostics=diagnostics,
         )
+
+
+def _raise_if_the_sandbox_did_not_start(outcome: RunnerOutcome) -> None:
+    """bubblewrap reports its own set-up failures (a missing bind source, no user namespaces)
+    as ``bwrap: …`` and exit status 1 before the wrapper ever runs: that is the runner's fault,
+    not the tool's, so it is an error (the run fails as an internal error, the log says why)
+    and not "the tool used too much memory"."""
+    if outcome.result_json is not None or outcome.timed_out or "killed" in outcome.diagnostics:
+        return
+    first_line = outcome.stderr.lstrip().split("\n", 1)[0]
+    if outcome.exit_code == 1 and first_line.startswith("bwrap: "):
+        raise RuntimeError(f"the sandbox could not be started: {first_line[:300]}")
 
 
 async def _outlive_cancellation(task: asyncio.Future[T]) -> bool:

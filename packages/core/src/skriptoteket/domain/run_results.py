@@ -17,6 +17,11 @@ CONTRACT_VIOLATION = "Execution failed (runner contract violation)."
 EXTRACTION_VIOLATION = "Execution failed (artifact extraction violation)."
 TIMED_OUT = "Execution timed out."
 INTERNAL_FAILURE = "Execution failed (internal error)."
+WORK_AREA_EXCEEDED = (
+    "Execution failed (the tool was stopped: it wrote more than its work area holds)."
+)
+# A runner's ``diagnostics["killed"]`` when it stopped the tool for filling its work area.
+KILLED_WORK_AREA = "work area limit exceeded"
 
 
 @attrs.frozen
