@@ -172,16 +172,12 @@ async def require_schema_at_head(engine: AsyncEngine, url: str) -> None:
 @asynccontextmanager
 async def open_sql(settings: Settings) -> AsyncIterator[UnitOfWorkFactory]:
     """The ``open`` of the ``sql`` backend: one engine for the app's lifetime."""
-    from skriptoteket_sql.inline import create_inline_read_engine
+    from skriptoteket_sql.inline import create_inline_read_engine, reads_inline
     from skriptoteket_sql.uow import SqlUnitOfWorkFactory
 
     url, echo = settings.database_url, settings.database_echo
     engine = create_async_engine_for(url, echo=echo)
-    inline = (
-        create_inline_read_engine(url, echo=echo)
-        if is_sqlite(driver_url(url, use_async=True))
-        else None
-    )
+    inline = create_inline_read_engine(url, echo=echo) if reads_inline(url) else None
     try:
         await require_schema_at_head(engine, url)
         yield SqlUnitOfWorkFactory(engine, inline_reads=inline)

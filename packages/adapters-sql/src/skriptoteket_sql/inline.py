@@ -16,6 +16,7 @@ thread, so a blocking checkout could wait for a connection only that same thread
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -50,15 +51,20 @@ def create_inline_read_engine(url: str, *, echo: bool = False) -> sa.Engine:
     return engine.execution_options(**{READONLY_OPTION: True})
 
 
+def inline_connector(engine: sa.Engine) -> Callable[[], Awaitable[InlineReadConnection]]:
+    """What a read-only unit of work calls to take its connection from ``engine``."""
+
+    async def connect() -> InlineReadConnection:
+        return InlineReadConnection(engine.connect())
+
+    return connect
+
+
 class InlineReadConnection:
     """The part of ``AsyncConnection`` that repositories use, over a synchronous connection."""
 
     def __init__(self, connection: sa.Connection) -> None:
         self._connection = connection
-
-    @property
-    def sync_connection(self) -> sa.Connection:
-        return self._connection
 
     async def execute(
         self, statement: sa.Executable, parameters: Any = None, /

@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from skriptoteket_sql.engine import READONLY_OPTION
 from skriptoteket_sql.errors import DRIVER_ERRORS, translated
-from skriptoteket_sql.inline import InlineReadConnection
+from skriptoteket_sql.inline import inline_connector
 from skriptoteket_sql.repositories.audit import SqlAuditLogRepository
 from skriptoteket_sql.repositories.base import Connection, SqlDatabase
 from skriptoteket_sql.repositories.catalog import SqlTaxonomyRepository, SqlToolRepository
@@ -130,15 +130,12 @@ class SqlUnitOfWorkFactory:
     def __init__(self, engine: AsyncEngine, *, inline_reads: sa.Engine | None = None) -> None:
         self.engine = engine
         self.inline_reads = inline_reads
-        self._readonly_engine = engine.execution_options(**{READONLY_OPTION: True})
+        self._connect_readonly: Callable[[], Awaitable[Connection]] = (
+            engine.execution_options(**{READONLY_OPTION: True}).connect
+            if inline_reads is None
+            else inline_connector(inline_reads)
+        )
 
     def __call__(self, *, readonly: bool = False) -> SqlUnitOfWork:
-        if not readonly:
-            return SqlUnitOfWork(self.engine.connect, readonly=False)
-        if self.inline_reads is None:
-            return SqlUnitOfWork(self._readonly_engine.connect, readonly=True)
-        return SqlUnitOfWork(self._connect_inline, readonly=True)
-
-    async def _connect_inline(self) -> Connection:
-        assert self.inline_reads is not None
-        return InlineReadConnection(self.inline_reads.connect())
+        connect = self._connect_readonly if readonly else self.engine.connect
+        return SqlUnitOfWork(connect, readonly=readonly)
