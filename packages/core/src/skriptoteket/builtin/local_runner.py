@@ -91,6 +91,9 @@ class LocalRunner:
         return {"isolation": plan.isolation, "processes": bound}
 
     async def run(self, job: RunJob) -> RunnerOutcome:
+        # Absolute: the sandbox is started from another working directory (a ready launcher's,
+        # bubblewrap's), where a relative workspace such as the demo's .skriptoteket/work is not.
+        job = attrs.evolve(job, workspace=job.workspace.absolute())
         plan = await self._get_plan()
         job_dir = Path(tempfile.mkdtemp(prefix="run-", dir=self.temp_root))
         cgroup: RunCgroup | None = None
@@ -187,12 +190,9 @@ class LocalRunner:
         if job.contract_version >= 2:
             inputs = json.dumps(_wrapper_inputs(job), ensure_ascii=False)
             (job_dir / "inputs.json").write_text(inputs, encoding="utf-8")
-        # Absolute: the sandbox is started from another working directory (a ready launcher's,
-        # bubblewrap's), where a relative workspace such as the demo's .skriptoteket/work is not.
-        workspace = job.workspace.absolute()
-        output_dir = workspace / "output"
+        output_dir = job.workspace / "output"
         output_dir.mkdir(parents=True, exist_ok=True)
-        input_dir = workspace / "input"
+        input_dir = job.workspace / "input"
         input_dir.mkdir(parents=True, exist_ok=True)
         sandboxed = plan.isolation == "bubblewrap"
         root = "/sandbox" if sandboxed else str(job_dir)
