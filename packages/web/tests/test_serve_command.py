@@ -25,6 +25,18 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     return calls
 
 
+def _root_with_serve() -> click.Group:
+    """A bare CLI root holding only ``serve``, with the settings the real root would give it."""
+
+    @click.group()
+    @click.pass_context
+    def root(ctx: click.Context) -> None:
+        ctx.obj = type("State", (), {"settings": Settings(database_url="memory://")})()
+
+    root.add_command(web_cli.serve)
+    return root
+
+
 def test_the_web_plugin_contributes_serve() -> None:
     commands = list(plugin.skriptoteket_register_cli_commands())
     assert [c.name for c in commands] == ["serve"]
@@ -33,12 +45,7 @@ def test_the_web_plugin_contributes_serve() -> None:
 
 
 def test_serve_runs_uvicorn_on_the_app(served: list[dict[str, Any]]) -> None:
-    @click.group()
-    @click.pass_context
-    def root(ctx: click.Context) -> None:
-        ctx.obj = type("State", (), {"settings": Settings(database_url="memory://")})()
-
-    root.add_command(web_cli.serve)
+    root = _root_with_serve()
     result = CliRunner().invoke(root, ["serve", "--port", "8123"])
     assert result.exit_code == 0, result.output
     assert "http://127.0.0.1:8123" in result.output
@@ -74,11 +81,6 @@ def test_serve_freezes_the_start_up_heap(
 
     monkeypatch.setattr("skriptoteket_web.app.create_app", fake_create_app)
 
-    @click.group()
-    @click.pass_context
-    def root(ctx: click.Context) -> None:
-        ctx.obj = type("State", (), {"settings": Settings(database_url="memory://")})()
-
-    root.add_command(web_cli.serve)
+    root = _root_with_serve()
     assert CliRunner().invoke(root, ["serve"]).exit_code == 0
     assert options == {"execution": True, "recover_interrupted_runs": True, "freeze_heap": True}
