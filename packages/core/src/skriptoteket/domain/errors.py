@@ -23,18 +23,30 @@ class ErrorCode(enum.StrEnum):
 
 
 class DomainError(Exception):
-    """A control-plane error with a stable code, a safe message and structured details."""
+    """A control-plane error with a stable code, a safe message and structured details.
+
+    ``code`` is the kind of error (it decides the HTTP status or exit code); ``reason`` is a
+    stable, more specific identifier (``"title_required"``, ``"upload_too_large"``) that hosts
+    translate into their own words — never the English ``message``, which is for logs and API
+    clients. ``details`` hold the values such a text needs (``{"limit_bytes": 20971520}``)."""
 
     def __init__(
-        self, code: ErrorCode, message: str, details: Mapping[str, Any] | None = None
+        self,
+        code: ErrorCode,
+        message: str,
+        details: Mapping[str, Any] | None = None,
+        *,
+        reason: str | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.details: dict[str, Any] = dict(details or {})
+        self.reason = reason
 
     def __repr__(self) -> str:
-        return f"DomainError({self.code.value}, {self.message!r}, {self.details!r})"
+        reason = f", reason={self.reason!r}" if self.reason else ""
+        return f"DomainError({self.code.value}, {self.message!r}, {self.details!r}{reason})"
 
 
 def validation_error(message: str, **details: Any) -> DomainError:

@@ -22,6 +22,7 @@ from uuid import UUID
 
 import attrs
 
+from skriptoteket.domain.run_failures import FailureReport
 from skriptoteket.domain.runs import Artifact, InputValue, RunContext, RunStatus
 
 
@@ -61,7 +62,10 @@ class RunJob:
 class RunnerOutcome:
     """What a sandbox produced. ``result_json`` is None when the wrapper wrote none (killed,
     timed out, crashed). ``timed_out`` is the runner's own verdict on the wall clock.
-    ``diagnostics`` say what isolation was applied (e.g. ``{"isolation": "bubblewrap"}``)."""
+    ``diagnostics`` say what isolation was applied (e.g. ``{"isolation": "bubblewrap"}``).
+    ``failure`` is set when the runner itself stopped or failed the run for a reason only it can
+    see (a limit it enforced, an output entry it refused, a sandbox that vanished); the app then
+    fails the run with that code whatever ``result_json`` says."""
 
     stdout: str
     stderr: str
@@ -69,6 +73,7 @@ class RunnerOutcome:
     timed_out: bool = False
     exit_code: int | None = None
     diagnostics: Mapping[str, str] = attrs.field(factory=dict)
+    failure: FailureReport | None = None
 
 
 class Runner(Protocol):
