@@ -96,12 +96,12 @@ def test_upgrade_twice_downgrade_base_upgrade_then_smoke_check(empty_db_url: str
     """ARCH-10 on both engines."""
     migrations = AlembicMigrations(empty_db_url)
     assert migrations.current() is None
-    assert migrations.head() == head_revision() == "0003"
+    assert migrations.head() == head_revision() == "0004"
 
     migrations.upgrade("head")
-    assert migrations.current() == "0003"
+    assert migrations.current() == "0004"
     migrations.upgrade("head")  # no-op
-    assert migrations.current() == "0003"
+    assert migrations.current() == "0004"
 
     migrations.downgrade("base")
     assert migrations.current() is None
@@ -116,7 +116,7 @@ def test_upgrade_twice_downgrade_base_upgrade_then_smoke_check(empty_db_url: str
             assert functions == 0
 
         migrations.upgrade("head")
-        assert migrations.current() == "0003"
+        assert migrations.current() == "0004"
         _smoke_check(engine)
     finally:
         engine.dispose()

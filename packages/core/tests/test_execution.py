@@ -24,9 +24,11 @@ from skriptoteket.domain.run_results import (
     CONTRACT_VIOLATION,
     EXTRACTION_VIOLATION,
     TIMED_OUT,
+    WORK_AREA_EXCEEDED,
     OutputCaps,
 )
 from skriptoteket.domain.runs import RunContext, RunStatus, ToolRun
+from skriptoteket.domain.run_failures import FailureReport, RunFailure, result_too_large
 from skriptoteket.domain.uploads import InputLimits
 from skriptoteket.ports.execution import QueueStats, RunJob, RunLimits, RunnerOutcome
 from skriptoteket.testing.world import World
@@ -246,29 +248,113 @@ async def test_syntax_error_fails_without_calling_the_runner_RUN_08(harness: Har
 
 
 @pytest.mark.parametrize(
-    ("outcome", "status", "summary"),
+    ("outcome", "status", "code", "details", "summary"),
     [
-        (RunnerOutcome("", "", None, timed_out=True), RunStatus.TIMED_OUT, TIMED_OUT),
-        (RunnerOutcome("", "", b"{not json"), RunStatus.FAILED, CONTRACT_VIOLATION),
-        (RunnerOutcome("", "", result(contract_version=9)), RunStatus.FAILED, CONTRACT_VIOLATION),
+        (
+            RunnerOutcome("", "", None, timed_out=True),
+            RunStatus.TIMED_OUT,
+            RunFailure.TIMEOUT,
+            {"limit_seconds": 60},
+            TIMED_OUT,
+        ),
+        (
+            RunnerOutcome("", "", b"{not json"),
+            RunStatus.FAILED,
+            RunFailure.INVALID_RESULT,
+            None,
+            CONTRACT_VIOLATION,
+        ),
+        (
+            RunnerOutcome("", "", result(contract_version=9)),
+            RunStatus.FAILED,
+            RunFailure.INVALID_RESULT,
+            None,
+            CONTRACT_VIOLATION,
+        ),
         (
             RunnerOutcome("", "", result(artifacts=[{"path": "../etc/passwd", "bytes": 1}])),
             RunStatus.FAILED,
+            RunFailure.INVALID_RESULT,
+            None,
             CONTRACT_VIOLATION,
         ),
-        (RunnerOutcome("", "", None, exit_code=None), RunStatus.FAILED, CONTRACT_VIOLATION),
-        (
+        (  # the sandbox vanished without an exit status (a container removed from outside)
+            RunnerOutcome("", "", None, exit_code=None),
+            RunStatus.FAILED,
+            RunFailure.SANDBOX_LOST,
+            {},
+            "Execution failed (the sandbox was lost).",
+        ),
+        (  # ended normally but wrote no result: the wrapper's contract is broken
+            RunnerOutcome("", "", None, exit_code=0),
+            RunStatus.FAILED,
+            RunFailure.INVALID_RESULT,
+            None,
+            CONTRACT_VIOLATION,
+        ),
+        (  # SIGKILL from the OOM killer: 128 + 9 from a shell, -9 from a process
             RunnerOutcome("", "", None, exit_code=137),
             RunStatus.FAILED,
-            "Execution failed (the tool was stopped: it used too much memory or too many "
-            "processes).",
+            RunFailure.MEMORY,
+            {"limit_bytes": 1024**3},
+            "Execution failed (the tool was stopped: it used too much memory).",
+        ),
+        (  # the file-size rlimit
+            RunnerOutcome("", "", None, exit_code=-25),
+            RunStatus.FAILED,
+            RunFailure.DISK,
+            {"resource": "file_size", "limit": 64 * 1024**2},
+            WORK_AREA_EXCEEDED,
         ),
         (  # RUN-12: the local runner's disk watchdog stopped it; not blamed on memory
             RunnerOutcome(
                 "", "", None, exit_code=-9, diagnostics={"killed": "work area limit exceeded"}
             ),
             RunStatus.FAILED,
-            "Execution failed (the tool was stopped: it wrote more than its work area holds).",
+            RunFailure.DISK,
+            {"resource": "bytes", "limit": 256 * 1024**2},
+            WORK_AREA_EXCEEDED,
+        ),
+        (  # a runner's own verdict wins over what the exit status suggests
+            RunnerOutcome(
+                "",
+                "",
+                None,
+                exit_code=-9,
+                failure=FailureReport(RunFailure.DISK, {"resource": "files", "limit": 20_000}),
+            ),
+            RunStatus.FAILED,
+            RunFailure.DISK,
+            {"resource": "files", "limit": 20_000},
+            WORK_AREA_EXCEEDED,
+        ),
+        (  # result.json over its cap (a 10 MB result): too large, not "invalid"
+            RunnerOutcome("", "", None, exit_code=0, failure=result_too_large(10_000_000, 2_000)),
+            RunStatus.FAILED,
+            RunFailure.OUTPUT_TOO_LARGE,
+            {"output": "result", "size": 10_000_000, "limit": 2_000},
+            "Execution failed (the tool's output is too large).",
+        ),
+        (  # the wrapper refused a 300 MB HTML result itself
+            RunnerOutcome(
+                "",
+                "",
+                result(
+                    status="failed",
+                    html="",
+                    error_summary="Tool output too large (html).",
+                    failure={
+                        "code": "output_too_large",
+                        "output": "html",
+                        "size": 300_000_000,
+                        "limit": 2_000_000,
+                    },
+                ),
+            ),
+            RunStatus.FAILED,
+            RunFailure.OUTPUT_TOO_LARGE,
+            {"output": "html", "size": 300_000_000, "limit": 2_000_000},
+            "Execution failed (the tool's output is too large).",
         ),
         (
             RunnerOutcome(
@@ -279,7 +365,37 @@ async def test_syntax_error_fails_without_calling_the_runner_RUN_08(harness: Har
                 ),
             ),
             RunStatus.FAILED,
+            RunFailure.TOOL_ERROR,
+            {"exception": "KeyError"},
             "Tool execution failed (KeyError).",
+        ),
+        (
+            RunnerOutcome(
+                "",
+                "",
+                result(
+                    status="failed", html="", error_summary="Tool execution failed (MemoryError)."
+                ),
+            ),
+            RunStatus.FAILED,
+            RunFailure.MEMORY,
+            {"limit_bytes": 1024**3},
+            "Tool execution failed (MemoryError).",
+        ),
+        (  # fork refused by the pids limit
+            RunnerOutcome(
+                "",
+                "",
+                result(
+                    status="failed",
+                    html="",
+                    error_summary="Tool execution failed (BlockingIOError).",
+                ),
+            ),
+            RunStatus.FAILED,
+            RunFailure.PROCESSES,
+            {"limit": 256},
+            "Tool execution failed (BlockingIOError).",
         ),
         (
             RunnerOutcome(
@@ -293,13 +409,21 @@ async def test_syntax_error_fails_without_calling_the_runner_RUN_08(harness: Har
                 ),
             ),
             RunStatus.FAILED,
+            RunFailure.USER_ERROR,
+            {},
             "Filen saknar kolumnen E-post",
         ),
     ],
 )
 async def test_outcomes_become_run_data_RUN_05_RUN_07_RUN_18(
-    harness: Harness, outcome: RunnerOutcome, status: RunStatus, summary: str
+    harness: Harness,
+    outcome: RunnerOutcome,
+    status: RunStatus,
+    code: RunFailure,
+    details: dict[str, object] | None,
+    summary: str,
 ) -> None:
+    """Issue 9 item 6: every way a run can fail ends with its own stable code and details."""
     h = harness
 
     async def behave(job: RunJob) -> RunnerOutcome:
@@ -310,8 +434,11 @@ async def test_outcomes_become_run_data_RUN_05_RUN_07_RUN_18(
     final = await h.wait_final(
         await h.app.start_production_run(h.world.user, slug=tool.slug, uploads=[CSV])
     )
-    assert (final.status, final.error_summary) == (status, summary)
+    assert (final.status, final.error_summary, final.failure_code) == (status, summary, code)
+    if details is not None:
+        assert dict(final.failure_details) == details
     assert final.html_output == ""
+    assert final.artifacts == ()
 
 
 async def test_unsafe_output_is_an_extraction_violation_RUN_23_RUN_24(harness: Harness) -> None:

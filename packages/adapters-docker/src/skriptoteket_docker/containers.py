@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 from skriptoteket.domain.errors import DomainError, ErrorCode
+from skriptoteket.domain.run_failures import RunFailure
 from skriptoteket.ports.execution import RunLimits
 from skriptoteket.settings import Settings, parse_size
 
@@ -35,6 +36,7 @@ def engine_unavailable(detail: object) -> DomainError:
     return DomainError(
         ErrorCode.SERVICE_UNAVAILABLE,
         f"The Docker engine is not reachable ({detail}); {START_HINT}.",
+        reason=RunFailure.ENGINE_UNAVAILABLE,
     )
 
 
@@ -163,6 +165,7 @@ class Engine:
             raise DomainError(
                 ErrorCode.SERVICE_UNAVAILABLE,
                 f"The runner image {image} is missing; {BUILD_HINT}.",
+                reason=RunFailure.ENGINE_UNAVAILABLE,
             ) from None
         except Exception as error:
             raise engine_unavailable(_short(error)) from error
@@ -172,6 +175,7 @@ class Engine:
                 ErrorCode.SERVICE_UNAVAILABLE,
                 f"The runner image {image} is out of date; rebuild it with "
                 "`skriptoteket runner build-image`.",
+                reason=RunFailure.ENGINE_UNAVAILABLE,
             )
 
     def create(self, spec: SandboxSpec, labels: Mapping[str, str]) -> Created:

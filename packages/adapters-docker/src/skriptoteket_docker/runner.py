@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from skriptoteket.domain.errors import DomainError, ErrorCode
+from skriptoteket.domain.run_failures import FailureReport, RunFailure, result_too_large
 from skriptoteket.ports.execution import RunJob, RunnerOutcome
 from skriptoteket.settings import Settings
 
@@ -120,7 +121,11 @@ class DockerRunner:
 
     async def run(self, job: RunJob) -> RunnerOutcome:
         if self._closed:
-            raise DomainError(ErrorCode.SERVICE_UNAVAILABLE, "The docker runner is closed.")
+            raise DomainError(
+                ErrorCode.SERVICE_UNAVAILABLE,
+                "The docker runner is closed.",
+                reason=RunFailure.ENGINE_UNAVAILABLE,
+            )
         began = time.monotonic()  # the wall clock counts from here, container start included
         engine = await self.started()
         for leftover in list(self._unremoved):  # the engine answers again: clean up
@@ -211,11 +216,14 @@ class DockerRunner:
                 raise DomainError(
                     ErrorCode.SERVICE_UNAVAILABLE,
                     f"The runner image {spec.image} is missing; {BUILD_HINT}.",
+                    reason=RunFailure.ENGINE_UNAVAILABLE,
                 ) from error
             if not engine.alive():
                 raise engine_unavailable(error) from error
             raise DomainError(
-                ErrorCode.SERVICE_UNAVAILABLE, f"Could not start a sandbox container: {error}"
+                ErrorCode.SERVICE_UNAVAILABLE,
+                f"Could not start a sandbox container: {error}",
+                reason=RunFailure.ENGINE_UNAVAILABLE,
             ) from error
 
     async def _exchange(
@@ -314,6 +322,11 @@ def _outcome(
     }
     if out.skipped:
         diagnostics["skipped"] = "; ".join(f"{n}: {r}" for n, r in out.skipped)
+    failure: FailureReport | None = None
+    if out.result_size > job.limits.max_result_bytes:
+        failure = result_too_large(out.result_size, job.limits.max_result_bytes)
+    elif not out.complete and not timed_out:
+        failure = FailureReport(RunFailure.SANDBOX_LOST, {})
     return RunnerOutcome(
         stdout=out.stdout.decode("utf-8", "replace"),
         stderr=stderr,
@@ -321,4 +334,5 @@ def _outcome(
         timed_out=timed_out,
         exit_code=exit_code if isinstance(exit_code, int) else None,
         diagnostics=diagnostics,
+        failure=failure,
     )

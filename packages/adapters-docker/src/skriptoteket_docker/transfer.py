@@ -41,6 +41,7 @@ def job_env(job: RunJob) -> dict[str, str]:
         sandbox.ENV_INPUTS_PATH: f"{SANDBOX}/inputs.json",
         sandbox.ENV_OUTPUT_DIR: f"{SANDBOX}/output",
         sandbox.ENV_RESULT_PATH: f"{SANDBOX}/result.json",
+        sandbox.ENV_MAX_RESULT_BYTES: str(job.limits.max_result_bytes),
         "HOME": "/tmp",
         "TMPDIR": "/tmp",
         "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -197,6 +198,8 @@ class Collected:
     meta: dict[str, Any] | None = None
     skipped: list[tuple[str, str]] = attrs.field(factory=list)
     output_bytes: int = 0
+    result_size: int = 0
+    """result.json's size as the tar stream gave it (also when it was too large to keep)."""
     complete: bool = False
     error: str | None = None
 
@@ -269,6 +272,7 @@ def collect(
                 }[name]
                 data = _read_capped(source, cap)
                 if name == "result.json":
+                    out.result_size = max(member.size, len(data))
                     if len(data) > max_result:
                         out.skipped.append(("result.json", "too large"))
                     else:

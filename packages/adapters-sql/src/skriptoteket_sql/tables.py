@@ -332,6 +332,9 @@ tool_runs = sa.Table(
     sa.Column("stderr", sa.Text(), nullable=True),
     sa.Column("error_summary", sa.Text(), nullable=True),
     sa.Column("artifacts", JSONDocument, nullable=False),
+    # Migration 0004: why a failed or timed-out run did not succeed (RunFailure) and details.
+    sa.Column("failure_code", sa.String(32), nullable=True),
+    sa.Column("failure_details", JSONDocument, nullable=True),
     sa.Index("ix_tool_runs_status_created_at", "status", "created_at"),
 )
 

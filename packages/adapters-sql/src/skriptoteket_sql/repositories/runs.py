@@ -9,6 +9,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 from skriptoteket.domain.errors import conflict, not_found
+from skriptoteket.domain.run_failures import RunFailure
 from skriptoteket.domain.runs import Artifact, InputFile, RunContext, RunStatus, ToolRun
 
 from skriptoteket_sql.repositories.base import SqlRepository
@@ -41,6 +42,8 @@ def run_values(run: ToolRun) -> dict[str, Any]:
         artifacts=[
             {"artifact_id": a.artifact_id, "path": a.path, "bytes": a.bytes} for a in run.artifacts
         ],
+        failure_code=run.failure_code.value if run.failure_code else None,
+        failure_details=dict(run.failure_details) if run.failure_code else None,
     )
     return values
 
@@ -60,8 +63,20 @@ def run_from_row(row: sa.Row[Any]) -> ToolRun:
             Artifact(artifact_id=a["artifact_id"], path=a["path"], bytes=a["bytes"])
             for a in m["artifacts"]
         ),
+        failure_code=_failure_code(m["failure_code"]),
+        failure_details=dict(m["failure_details"] or {}),
         **fields,
     )
+
+
+def _failure_code(value: str | None) -> RunFailure | None:
+    """A code this version does not know (written by a newer one) reads as internal."""
+    if value is None:
+        return None
+    try:
+        return RunFailure(value)
+    except ValueError:
+        return RunFailure.INTERNAL
 
 
 class SqlToolRunRepository(SqlRepository):

@@ -17,6 +17,7 @@ from uuid import UUID
 import attrs
 
 from skriptoteket.application.context import ExecutionDeps, UseCase
+from skriptoteket.application.run_verdicts import Verdict, failed, judge
 from skriptoteket.application.tools import require_tool
 from skriptoteket.application.versions import require_version
 from skriptoteket.domain import run_results as rr
@@ -29,6 +30,7 @@ from skriptoteket.domain.input_schema import (
     validate_inputs,
 )
 from skriptoteket.domain.policies import require_can_sandbox_run
+from skriptoteket.domain.run_failures import FailureReport, RunFailure
 from skriptoteket.domain.runs import (
     InputFile,
     RunContext,
@@ -42,11 +44,9 @@ from skriptoteket.domain.runs import (
 from skriptoteket.domain.tools import Tool, is_runnable
 from skriptoteket.domain.uploads import check_upload_caps, sanitize_filename
 from skriptoteket.domain.versions import ToolVersion
-from skriptoteket.ports.execution import RunJob, RunnerOutcome
+from skriptoteket.ports.execution import RunJob, RunLimits, RunnerOutcome
 
 log = logging.getLogger("skriptoteket.runs")
-
-KILLED = "Execution failed (the tool was stopped: it used too much memory or too many processes)."
 
 
 @attrs.frozen
@@ -128,6 +128,7 @@ class _RunStarter(UseCase):
                 error_summary=rr.truncate_utf8(
                     syntax_error, execution.output_caps.max_error_summary_bytes
                 ),
+                failure=FailureReport(RunFailure.SYNTAX_ERROR),
             )
             async with self.deps.uow() as uow:
                 await uow.runs.add(failed)
@@ -145,7 +146,7 @@ class _RunStarter(UseCase):
         try:
             await execution.queue.submit(run.id)
         except DomainError as error:  # queue full: the row must not stay queued (RUN-33)
-            await _finish_unstarted(self, run, error.message)
+            await _finish_unstarted(self, run, error.message, _failure_of(error))
             await execution.workspaces.remove(run.id)
             raise
         log.info(
@@ -161,17 +162,29 @@ class _RunStarter(UseCase):
         return run
 
 
-async def _finish_unstarted(use_case: UseCase, run: ToolRun, message: str) -> None:
+def _failure_of(error: DomainError) -> FailureReport:
+    """A control-plane error that ended a run: its reason when it names a run failure (the
+    queue is full, the runner's engine is unreachable), else an internal error."""
+    try:
+        return FailureReport(RunFailure(error.reason or ""))
+    except ValueError:
+        return FailureReport(RunFailure.INTERNAL)
+
+
+async def _finish_unstarted(
+    use_case: UseCase, run: ToolRun, message: str, failure: FailureReport
+) -> None:
     now = use_case.deps.clock.now()
-    failed = finish_run(
+    final = finish_run(
         start_run(run, now=now),
         status=RunStatus.FAILED,
         now=now,
         html_output="",
         error_summary=message,
+        failure=failure,
     )
     async with use_case.deps.uow() as uow:
-        await uow.runs.update(failed, expected_status=RunStatus.QUEUED)
+        await uow.runs.update(final, expected_status=RunStatus.QUEUED)
         await uow.commit()
     use_case.deps.require_execution().run_finished(run.context, RunStatus.FAILED, None)
 
@@ -222,37 +235,10 @@ class StartProductionRun(_RunStarter):
         return await self._start(actor, tool, active, RunContext.PRODUCTION, uploads, values or {})
 
 
-@attrs.frozen
-class _Verdict:
-    status: RunStatus
-    html: str
-    error_summary: str | None
-
-
-def judge(outcome: RunnerOutcome) -> _Verdict:
-    """RUN-05–RUN-07, RUN-18, RUN-21: the status comes from result.json, checked."""
-    if outcome.timed_out:
-        return _Verdict(RunStatus.TIMED_OUT, "", rr.TIMED_OUT)
-    if outcome.result_json is None:
-        if outcome.diagnostics.get("killed") == rr.KILLED_WORK_AREA:
-            return _Verdict(RunStatus.FAILED, "", rr.WORK_AREA_EXCEEDED)
-        killed = outcome.exit_code is not None and outcome.exit_code != 0
-        return _Verdict(RunStatus.FAILED, "", KILLED if killed else rr.CONTRACT_VIOLATION)
-    try:
-        result = rr.parse_result(outcome.result_json)
-    except rr.ContractViolation as violation:
-        log.warning("runner contract violation: %s", violation)
-        return _Verdict(RunStatus.FAILED, "", rr.CONTRACT_VIOLATION)
-    return _Verdict(
-        result.status,
-        result.html_output if result.status is RunStatus.SUCCEEDED else "",
-        result.error_summary,
-    )
-
-
 class ExecuteRun(UseCase):
     """The queue's handler: one queued run, start to finish. Never raises for a tool's fault;
-    every outcome ends as data on the run row (RUN-20)."""
+    every outcome ends as data on the run row, with a failure code when it did not succeed
+    (RUN-20)."""
 
     async def __call__(self, run_id: UUID) -> None:
         execution = self.deps.require_execution()
@@ -261,34 +247,34 @@ class ExecuteRun(UseCase):
             return
         run, version = started
         execution.run_started(run.context)
+        job = self._job(run, version, execution)
+        _log_start(run, job.limits)
         began = time.monotonic()
         try:
-            outcome = await execution.runner.run(self._job(run, version, execution))
+            outcome = await execution.runner.run(job)
         except asyncio.CancelledError:
-            await self._finish(run, began, RunStatus.CANCELLED)
+            await self._finish(run, began, Verdict(RunStatus.CANCELLED, "", None))
             await execution.workspaces.remove(run.id)
             raise
         except DomainError as error:  # e.g. the Docker engine went away (RUN-33)
-            await self._finish(run, began, RunStatus.FAILED, error_summary=error.message)
+            log.warning(
+                "runner unavailable: %s",
+                error.message,
+                extra={"run_id": str(run.id), "reason": error.reason},
+            )
+            verdict = failed(_failure_of(error), error.message)
+            await self._finish(run, began, verdict)
             await execution.workspaces.remove(run.id)
             return
         except Exception:
             log.exception("runner failed", extra={"run_id": str(run.id)})
-            await self._finish(run, began, RunStatus.FAILED, error_summary=rr.INTERNAL_FAILURE)
+            await self._finish(run, began, failed(FailureReport(RunFailure.INTERNAL)))
             await execution.workspaces.remove(run.id)
             return
         try:
-            await self._record(run, began, outcome, execution)
+            await self._record(run, began, outcome, job.limits, execution)
         finally:
             await execution.workspaces.remove(run.id)
-        log.info(
-            "run finished",
-            extra={
-                "run_id": str(run.id),
-                "seconds": round(time.monotonic() - began, 3),
-                **dict(outcome.diagnostics),
-            },
-        )
 
     async def _mark_running(self, run_id: UUID) -> tuple[ToolRun, ToolVersion] | None:
         async with self.deps.uow() as uow:
@@ -328,43 +314,77 @@ class ExecuteRun(UseCase):
         )
 
     async def _record(
-        self, run: ToolRun, began: float, outcome: RunnerOutcome, execution: ExecutionDeps
+        self,
+        run: ToolRun,
+        began: float,
+        outcome: RunnerOutcome,
+        limits: RunLimits,
+        execution: ExecutionDeps,
     ) -> None:
-        verdict = judge(outcome)
-        status, summary = verdict.status, verdict.error_summary
+        verdict = judge(outcome, limits)
         artifacts: Sequence[Any] = ()
-        try:
-            artifacts = await execution.artifacts.store(
-                run.id, execution.workspaces.path(run.id) / "output"
-            )
-        except rr.ContractViolation as violation:  # RUN-24
+        if verdict.status is RunStatus.SUCCEEDED:  # a failed run never lists artifacts
+            try:
+                artifacts = await execution.artifacts.store(
+                    run.id, execution.workspaces.path(run.id) / "output"
+                )
+            except rr.ContractViolation as violation:  # RUN-24
+                log.warning(
+                    "artifact extraction violation: %s", violation, extra={"run_id": str(run.id)}
+                )
+                report = violation.failure or FailureReport(
+                    RunFailure.OUTPUT_NOT_ALLOWED, {"kind": "invalid"}
+                )
+                verdict = failed(report)
+        if verdict.failure is not None and verdict.failure.code is RunFailure.INVALID_RESULT:
             log.warning(
-                "artifact extraction violation: %s", violation, extra={"run_id": str(run.id)}
+                "runner contract violation: %s",
+                verdict.failure.details.get("violation", ""),
+                extra={"run_id": str(run.id)},
             )
-            status, summary, artifacts = RunStatus.FAILED, rr.EXTRACTION_VIOLATION, ()
         caps = execution.output_caps
         await self._finish(
             run,
             began,
-            status,
-            html_output=rr.truncate_utf8(verdict.html, caps.max_html_bytes)
-            if status is RunStatus.SUCCEEDED
-            else "",
+            verdict,
             stdout=rr.truncate_utf8(outcome.stdout, caps.max_stdout_bytes),
             stderr=rr.truncate_utf8(outcome.stderr, caps.max_stderr_bytes),
-            error_summary=rr.truncate_utf8(summary, caps.max_error_summary_bytes)
-            if summary
-            else None,
             artifacts=tuple(artifacts),
+            diagnostics=outcome.diagnostics,
         )
 
-    async def _finish(self, run: ToolRun, began: float, status: RunStatus, **outputs: Any) -> None:
+    async def _finish(
+        self,
+        run: ToolRun,
+        began: float,
+        verdict: Verdict,
+        *,
+        stdout: str | None = None,
+        stderr: str | None = None,
+        artifacts: tuple[Any, ...] = (),
+        diagnostics: Mapping[str, str] | None = None,
+    ) -> None:
         """Store the final row; ``began`` is the monotonic time the runner was called."""
         now = self.deps.clock.now()
+        caps = self.deps.require_execution().output_caps
+        status = verdict.status
         if status is RunStatus.CANCELLED:
             final = cancel_run(run, now=now)
         else:
-            final = finish_run(run, status=status, now=now, **outputs)
+            summary = verdict.error_summary
+            final = finish_run(
+                run,
+                status=status,
+                now=now,
+                html_output=rr.truncate_utf8(verdict.html, caps.max_html_bytes),
+                stdout=stdout,
+                stderr=stderr,
+                error_summary=rr.truncate_utf8(summary, caps.max_error_summary_bytes)
+                if summary
+                else None,
+                artifacts=artifacts,
+                failure=verdict.failure,
+            )
         async with self.deps.uow() as uow:
             try:
                 await uow.runs.update(final, expected_status=RunStatus.RUNNING)
@@ -376,7 +396,54 @@ class ExecuteRun(UseCase):
                 )
                 return
             await uow.commit()
-        self.deps.require_execution().run_finished(run.context, status, time.monotonic() - began)
+        seconds = time.monotonic() - began
+        _log_finish(final, seconds, diagnostics or {})
+        self.deps.require_execution().run_finished(run.context, status, seconds)
 
 
-__all__ = ["ExecuteRun", "StartProductionRun", "StartSandboxRun", "Upload", "judge"]
+def _log_start(run: ToolRun, limits: RunLimits) -> None:
+    """RUN-35: a run's start with the limits it runs under."""
+    log.info(
+        "run started",
+        extra={
+            "run_id": str(run.id),
+            "tool_id": str(run.tool_id),
+            "tool_version_id": str(run.version_id),
+            "context": run.context.value,
+            "actor": str(run.requested_by_user_id),
+            "timeout_seconds": limits.timeout_seconds,
+            "memory_bytes": limits.memory_bytes,
+            "max_processes": limits.max_processes,
+            "work_area_bytes": limits.work_area_bytes,
+        },
+    )
+
+
+def _log_finish(run: ToolRun, seconds: float, diagnostics: Mapping[str, str]) -> None:
+    """RUN-35: a run's end: status, duration, artifacts, and the failure code and details
+    (which limit, by how much) when it did not succeed."""
+    failure = run.failure
+    level = logging.INFO if failure is None or failure.code in _TOOL_FAULTS else logging.WARNING
+    log.log(
+        level,
+        "run finished",
+        extra={
+            "run_id": str(run.id),
+            "tool_id": str(run.tool_id),
+            "tool_version_id": str(run.version_id),
+            "context": run.context.value,
+            "status": run.status.value,
+            "seconds": round(seconds, 3),
+            "artifacts": len(run.artifacts),
+            "failure_code": failure.code.value if failure else None,
+            "failure_details": dict(failure.details) if failure else None,
+            **{f"runner_{k}": v for k, v in diagnostics.items()},
+        },
+    )
+
+
+# Failures that are the tool's own doing: logged at INFO (the rest are WARNING).
+_TOOL_FAULTS = frozenset({RunFailure.TOOL_ERROR, RunFailure.USER_ERROR, RunFailure.SYNTAX_ERROR})
+
+
+__all__ = ["ExecuteRun", "StartProductionRun", "StartSandboxRun", "Upload"]

@@ -11,9 +11,14 @@ from uuid import UUID
 import attrs
 
 from skriptoteket.application.context import UseCase
+from skriptoteket.application.run_verdicts import SUMMARIES
 from skriptoteket.domain.errors import DomainError, conflict, not_found, validation_error
 from skriptoteket.domain.identity import Role, User, require_at_least_role
-from skriptoteket.domain.policies import can_view_run, can_view_run_logs
+from skriptoteket.domain.policies import (
+    can_view_failure_details,
+    can_view_run,
+    can_view_run_logs,
+)
 from skriptoteket.domain.runs import (
     Artifact,
     RunContext,
@@ -42,6 +47,10 @@ class _RunReader(UseCase):
     def _view(self, actor: User, run: ToolRun) -> RunView:
         visible = can_view_run_logs(actor, run)
         shown = run if visible else attrs.evolve(run, stdout=None, stderr=None)
+        if run.failure_code is not None and not can_view_failure_details(actor, run):
+            shown = attrs.evolve(
+                shown, error_summary=SUMMARIES[run.failure_code], failure_details={}
+            )
         position = None
         if run.status is RunStatus.QUEUED and self.deps.execution is not None:
             position = self.deps.execution.queue.position(run.id)

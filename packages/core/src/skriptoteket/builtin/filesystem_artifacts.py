@@ -21,13 +21,23 @@ from skriptoteket.domain.run_results import (
     ContractViolation,
     OutputCaps,
     build_manifest,
+    output_not_allowed,
+    output_too_large,
     safe_artifact_path,
 )
 from skriptoteket.domain.runs import Artifact
 
 
-class OutputLimitExceeded(ContractViolation):
-    """The tool wrote more files or bytes than the caps allow."""
+def _kind_of(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "symlink"
+    if stat.S_ISFIFO(mode):
+        return "fifo"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    return "special_file"
 
 
 def scan_output(output_dir: Path, caps: OutputCaps) -> list[tuple[str, int]]:
@@ -46,17 +56,29 @@ def scan_output(output_dir: Path, caps: OutputCaps) -> list[tuple[str, int]]:
                     pending.append(Path(entry.path))
                     continue
                 if not stat.S_ISREG(mode):
-                    kind = "symlink" if stat.S_ISLNK(mode) else "special file"
-                    raise ContractViolation(f"output/{rel} is a {kind}")
+                    raise output_not_allowed(f"output/{rel}", _kind_of(mode))
                 size = entry.stat(follow_symlinks=False).st_size
                 if size > caps.max_artifact_bytes:
-                    raise OutputLimitExceeded(f"output/{rel} is larger than the cap")
+                    raise output_too_large(
+                        f"output/{rel} is larger than the cap",
+                        "artifact",
+                        caps.max_artifact_bytes,
+                        size,
+                    )
                 total += size
                 files.append((safe_artifact_path(f"output/{rel}"), size))
                 if len(files) > caps.max_artifacts:
-                    raise OutputLimitExceeded(f"more than {caps.max_artifacts} output files")
+                    raise output_too_large(
+                        f"more than {caps.max_artifacts} output files",
+                        "artifact_count",
+                        caps.max_artifacts,
+                    )
                 if total > caps.max_total_artifact_bytes:
-                    raise OutputLimitExceeded("the output files are larger than the cap together")
+                    raise output_too_large(
+                        "the output files are larger than the cap together",
+                        "artifacts_total",
+                        caps.max_total_artifact_bytes,
+                    )
     return files
 
 

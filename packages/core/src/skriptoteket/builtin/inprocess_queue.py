@@ -10,6 +10,7 @@ from collections import OrderedDict
 from uuid import UUID
 
 from skriptoteket.domain.errors import DomainError, ErrorCode
+from skriptoteket.domain.run_failures import RunFailure
 from skriptoteket.ports.execution import QueueStats, RunHandler
 
 log = logging.getLogger(__name__)
@@ -35,12 +36,17 @@ class InProcessRunQueue:
 
     async def submit(self, run_id: UUID) -> None:
         if self._closed:
-            raise DomainError(ErrorCode.SERVICE_UNAVAILABLE, "The run queue is shut down")
+            raise DomainError(
+                ErrorCode.SERVICE_UNAVAILABLE,
+                "The run queue is shut down",
+                reason=RunFailure.QUEUE_FULL,
+            )
         if len(self._waiting) >= self.max_waiting:
             raise DomainError(
                 ErrorCode.SERVICE_UNAVAILABLE,
                 "The run queue is full; retry in a moment",
                 {"queue_length": len(self._waiting)},
+                reason=RunFailure.QUEUE_FULL,
             )
         async with self._available:
             self._waiting[run_id] = None

@@ -35,6 +35,7 @@ from skriptoteket.builtin.local_diskwatch import DiskWatch
 from skriptoteket.builtin.local_launchers import Launchers
 from skriptoteket.builtin.local_process import CHUNK, Spawned, spawn
 from skriptoteket.domain import run_results as rr
+from skriptoteket.domain.run_failures import FailureReport, result_too_large
 from skriptoteket.ports.execution import RunJob, RunLimits, RunnerOutcome
 from skriptoteket.sandbox import TOOL_MODULE_PATH, WRAPPER_PATH
 from skriptoteket.settings import Settings
@@ -218,6 +219,7 @@ class LocalRunner:
             input_path=paths.inside("input/" + first_input),
             home=home,
             tmp=tmp,
+            max_result_bytes=job.limits.max_result_bytes,
         )
         limits = _process_limits(job.limits)
         command = sb.launcher_argv(
@@ -272,9 +274,14 @@ class LocalRunner:
         for name, (_, total) in (("stdout", out), ("stderr", err)):
             if total > (limits.max_stdout_bytes if name == "stdout" else limits.max_stderr_bytes):
                 diagnostics[f"{name}_truncated"] = f"{total} bytes written"
-        result_json = _read_result(job_dir / "result" / "result.json", limits.max_result_bytes)
+        result_json, result_size = _read_result(
+            job_dir / "result" / "result.json", limits.max_result_bytes
+        )
+        failure: FailureReport | None = None
         if result_json is None:
             diagnostics["result"] = "missing or too large"
+            if result_size > limits.max_result_bytes:
+                failure = result_too_large(result_size, limits.max_result_bytes)
         diagnostics.update(_inspect_output(job.workspace / "output"))
         return RunnerOutcome(
             stdout=_decode(out[0]),
@@ -283,6 +290,7 @@ class LocalRunner:
             timed_out=timed_out,
             exit_code=spawned.transport.get_returncode(),
             diagnostics=diagnostics,
+            failure=failure,
         )
 
 
@@ -406,17 +414,21 @@ def _decode(data: bytes) -> str:
     return codecs.getincrementaldecoder("utf-8")("replace").decode(data, final=False)
 
 
-def _read_result(path: Path, cap: int) -> bytes | None:
+def _read_result(path: Path, cap: int) -> tuple[bytes | None, int]:
+    """result.json's bytes (None when missing, not a regular file or over ``cap``) and the
+    size found, so that an oversized result is reported as such."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
-        return None
+        return None, 0
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode) or info.st_size > cap:
-            return None
+        if not stat.S_ISREG(info.st_mode):
+            return None, 0
+        if info.st_size > cap:
+            return None, info.st_size
         data = handle.read(cap + 1)
-    return data if len(data) <= cap else None
+    return (data, len(data)) if len(data) <= cap else (None, len(data))
 
 
 def _inspect_output(output_dir: Path) -> dict[str, str]:

@@ -39,6 +39,7 @@ from skriptoteket.sandbox import (
     ENV_INPUT_DIR,
     ENV_INPUT_PATH,
     ENV_INPUTS_PATH,
+    ENV_MAX_RESULT_BYTES,
     ENV_OUTPUT_DIR,
     ENV_RESULT_PATH,
     ENV_SCRIPT_PATH,
@@ -132,6 +133,7 @@ def sandbox_env(
     input_path: str,
     home: str,
     tmp: str,
+    max_result_bytes: int,
 ) -> dict[str, str]:
     """The complete environment of the wrapper: nothing is inherited from the app."""
     return {
@@ -151,6 +153,7 @@ def sandbox_env(
         ENV_INPUTS_PATH: paths.inside("inputs.json"),
         ENV_OUTPUT_DIR: paths.inside("output"),
         ENV_RESULT_PATH: paths.inside("result/result.json"),
+        ENV_MAX_RESULT_BYTES: str(max_result_bytes),
     }
 
 
@@ -253,7 +256,7 @@ def probe_bubblewrap(python: str, dirs: Sequence[str]) -> tuple[str, tuple[str, 
         paths = _probe_paths(Path(tmp), "/sandbox")
         env = sandbox_env(
             paths, entrypoint="run_tool", contract=1, input_path="/sandbox/input/x",
-            home="/tmp/home", tmp="/tmp",
+            home="/tmp/home", tmp="/tmp", max_result_bytes=1 << 20,
         )  # fmt: skip
         command = launcher_argv(python, paths.inside("runner/wrapper.py"), "probe", limits)
         for flags in BUBBLEWRAP_VARIANTS:
@@ -276,7 +279,7 @@ def probe_network_namespace(python: str) -> tuple[str, Callable[[], None] | None
             paths = _probe_paths(Path(tmp), tmp)
             env = sandbox_env(
                 paths, entrypoint="run_tool", contract=1, input_path=tmp + "/input/x",
-                home=tmp, tmp=tmp,
+                home=tmp, tmp=tmp, max_result_bytes=1 << 20,
             )  # fmt: skip
             (paths.job_dir / "runner").mkdir()
             shutil.copy2(WRAPPER_PATH, paths.job_dir / "runner" / "wrapper.py")

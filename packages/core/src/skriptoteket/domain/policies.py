@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from skriptoteket.domain.errors import forbidden
 from skriptoteket.domain.identity import Role, User, has_at_least_role
+from skriptoteket.domain.run_failures import INFRASTRUCTURE_FAILURES
 from skriptoteket.domain.runs import RunContext, ToolRun
 from skriptoteket.domain.versions import ToolVersion, VersionState
 
@@ -100,6 +101,12 @@ def require_superuser(actor: User) -> None:
 def can_view_run(actor: User, run: ToolRun) -> bool:
     """Owners see their own runs; admins see every run (ED-10, EXE-07)."""
     return is_admin(actor) or (actor.is_active and run.requested_by_user_id == actor.id)
+
+
+def can_view_failure_details(actor: User, run: ToolRun) -> bool:
+    """An infrastructure failure's details (an engine address, an exception text) are for
+    admins; a tool's own failure reads the same for everyone who may see the run."""
+    return is_admin(actor) or run.failure_code not in INFRASTRUCTURE_FAILURES
 
 
 def can_view_run_logs(actor: User, run: ToolRun) -> bool:

@@ -51,9 +51,23 @@ class RunFailure(enum.StrEnum):
     """Anything else: a bug or an unexpected error on our side (logged)."""
 
 
+# Failures of our side, not the tool's: their summaries and details (engine addresses, image
+# names, exception texts) are for admins; everyone else sees only the code's own text.
+INFRASTRUCTURE_FAILURES = frozenset(
+    {RunFailure.ENGINE_UNAVAILABLE, RunFailure.INTERNAL, RunFailure.SANDBOX_LOST}
+)
+
+
 @attrs.frozen
 class FailureReport:
     """A runner's own verdict on why it stopped a run."""
 
     code: RunFailure
     details: Mapping[str, FailureDetail] = attrs.field(factory=dict)
+
+
+def result_too_large(size: int, limit: int) -> FailureReport:
+    """A runner found a ``result.json`` over its cap (RUN-19)."""
+    return FailureReport(
+        RunFailure.OUTPUT_TOO_LARGE, {"output": "result", "size": size, "limit": limit}
+    )

@@ -10,6 +10,7 @@ from typing import Any
 
 import attrs
 
+from skriptoteket.domain.run_failures import FailureReport, RunFailure
 from skriptoteket.domain.runs import Artifact, RunStatus
 
 RESULT_CONTRACT_VERSIONS = (1, 2)
@@ -46,7 +47,31 @@ def truncate_utf8(text: str, max_bytes: int) -> str:
 
 
 class ContractViolation(Exception):
-    """The sandbox broke the result contract; the run fails with CONTRACT_VIOLATION."""
+    """The sandbox broke the result contract; the run fails with CONTRACT_VIOLATION, or with
+    ``failure`` when the finder knew more (an output entry not allowed, a cap passed)."""
+
+    def __init__(self, message: str, failure: FailureReport | None = None) -> None:
+        super().__init__(message)
+        self.failure = failure
+
+
+def output_not_allowed(path: str, kind: str) -> ContractViolation:
+    """RUN-23/RUN-24: a symlink, device, FIFO, socket or unsafe name in the output."""
+    return ContractViolation(
+        f"{path} is not allowed in the output ({kind})",
+        FailureReport(RunFailure.OUTPUT_NOT_ALLOWED, {"path": path[:200], "kind": kind}),
+    )
+
+
+def output_too_large(
+    message: str, output: str, limit: int, size: int | None = None
+) -> ContractViolation:
+    """A cap on the artifacts passed: ``output`` is artifact, artifacts_total or
+    artifact_count."""
+    details: dict[str, str | int] = {"output": output, "limit": limit}
+    if size is not None:
+        details["size"] = size
+    return ContractViolation(message, FailureReport(RunFailure.OUTPUT_TOO_LARGE, details))
 
 
 @attrs.frozen
@@ -55,6 +80,8 @@ class ToolResult:
     html_output: str
     error_summary: str | None
     user_error: bool = False
+    failure: FailureReport | None = None
+    """Set by the wrapper when it refused the tool's own result (too large to return)."""
 
 
 def parse_result(raw: bytes) -> ToolResult:
@@ -88,17 +115,46 @@ def parse_result(raw: bytes) -> ToolResult:
     user_error = data.get("user_error", False) if version >= 2 else False
     if not isinstance(user_error, bool):
         raise ContractViolation("user_error must be true or false")
-    return ToolResult(status=status, html_output=html, error_summary=summary, user_error=user_error)
+    failure = _wrapper_failure(data.get("failure")) if version >= 2 else None
+    if failure is not None and status is RunStatus.SUCCEEDED:
+        raise ContractViolation("a succeeded result cannot carry a failure")
+    return ToolResult(
+        status=status,
+        html_output=html,
+        error_summary=summary,
+        user_error=user_error,
+        failure=failure,
+    )
+
+
+def _wrapper_failure(raw: Any) -> FailureReport | None:
+    """The one failure the fixed wrapper reports itself: a result too large to return."""
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping) or raw.get("code") != RunFailure.OUTPUT_TOO_LARGE.value:
+        raise ContractViolation("unknown failure in result.json")
+    output, size, limit = raw.get("output"), raw.get("size"), raw.get("limit")
+    if (
+        not isinstance(output, str)
+        or not isinstance(size, int)
+        or not isinstance(limit, int)
+        or isinstance(size, bool)
+        or isinstance(limit, bool)
+    ):
+        raise ContractViolation("a failure needs output, size and limit")
+    return FailureReport(
+        RunFailure.OUTPUT_TOO_LARGE, {"output": output[:32], "size": size, "limit": limit}
+    )
 
 
 def safe_artifact_path(path: str) -> str:
     """RUN-22: relative, no ``..`` after normalization, first segment ``output``.
     Returns the normalized posix path or raises ContractViolation."""
     if not path or path.startswith("/") or "\\" in path or "\x00" in path:
-        raise ContractViolation(f"unsafe artifact path {path!r}")
+        raise output_not_allowed(repr(path), "unsafe_name")
     parts = [p for p in path.split("/") if p not in ("", ".")]
     if not parts or ".." in parts or parts[0] != "output" or len(parts) < 2:
-        raise ContractViolation(f"unsafe artifact path {path!r}")
+        raise output_not_allowed(repr(path), "unsafe_name")
     return "/".join(parts)
 
 

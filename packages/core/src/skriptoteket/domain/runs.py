@@ -12,6 +12,7 @@ from uuid import UUID
 import attrs
 
 from skriptoteket.domain.errors import conflict, validation_error
+from skriptoteket.domain.run_failures import FailureDetail, FailureReport, RunFailure
 
 InputValue = str | int | float | bool | None
 
@@ -69,6 +70,15 @@ class ToolRun:
     stderr: str | None = None
     error_summary: str | None = None
     artifacts: tuple[Artifact, ...] = ()
+    failure_code: RunFailure | None = None
+    """Why a failed or timed-out run did not succeed (None for every other status)."""
+    failure_details: Mapping[str, FailureDetail] = attrs.field(factory=dict)
+
+    @property
+    def failure(self) -> FailureReport | None:
+        if self.failure_code is None:
+            return None
+        return FailureReport(self.failure_code, self.failure_details)
 
     @property
     def input_size_bytes(self) -> int:
@@ -127,14 +137,20 @@ def finish_run(
     stderr: str | None = None,
     error_summary: str | None = None,
     artifacts: tuple[Artifact, ...] = (),
+    failure: FailureReport | None = None,
 ) -> ToolRun:
-    """VER-20: only a running run finishes, with a terminal status, not before it started."""
+    """VER-20: only a running run finishes, with a terminal status, not before it started.
+    A run that did not succeed carries a failure code and never lists artifacts."""
     if run.status is not RunStatus.RUNNING:
         raise conflict("Only running runs can finish", status=run.status.value)
     if not status.is_terminal or status is RunStatus.CANCELLED:
         raise validation_error("Finish needs succeeded, failed or timed_out", status=status.value)
     if run.started_at is not None and now < run.started_at:
         raise validation_error("finished_at must not be before started_at")
+    succeeded = status is RunStatus.SUCCEEDED
+    if not succeeded and failure is None:
+        default = RunFailure.TIMEOUT if status is RunStatus.TIMED_OUT else RunFailure.INTERNAL
+        failure = FailureReport(default)
     return attrs.evolve(
         run,
         status=status,
@@ -143,7 +159,9 @@ def finish_run(
         stdout=stdout,
         stderr=stderr,
         error_summary=_normalize_summary(error_summary),
-        artifacts=artifacts,
+        artifacts=artifacts if succeeded else (),
+        failure_code=None if succeeded or failure is None else failure.code,
+        failure_details={} if succeeded or failure is None else dict(failure.details),
     )
 
 
@@ -160,5 +178,10 @@ def fail_interrupted(run: ToolRun, *, now: datetime, message: str) -> ToolRun:
     if run.status.is_terminal:
         raise conflict("The run has already finished", status=run.status.value)
     return attrs.evolve(
-        run, status=RunStatus.FAILED, finished_at=now, error_summary=_normalize_summary(message)
+        run,
+        status=RunStatus.FAILED,
+        finished_at=now,
+        error_summary=_normalize_summary(message),
+        failure_code=RunFailure.INTERRUPTED,
+        failure_details={},
     )

@@ -147,9 +147,43 @@ def main() -> None:
         result["artifacts"] = _artifacts(output_dir)
     except OSError:
         result["artifacts"] = []
+    text = _json(_within_cap(result))
+    if len(text) > _max_result_bytes():  # e.g. thousands of artifacts
+        text = _json(_too_large(result, "result", len(text)))
     with open(result_path, "w", encoding="utf-8") as handle:
-        handle.write(_json(result))
+        handle.write(text)
     os._exit(0)
+
+
+def _max_result_bytes() -> int:
+    raw = os.environ.get("SKRIPTOTEKET_MAX_RESULT_BYTES", "")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else 2_000_000
+
+
+def _within_cap(result: dict[str, object]) -> dict[str, object]:
+    """An HTML result larger than the result cap is a failed run that says so, instead of a
+    result.json the runner must refuse (or cannot even write under the file-size limit)."""
+    html = result["html_output"]
+    if isinstance(html, str) and len(html) > _max_result_bytes():
+        return _too_large(result, "html", len(html))
+    return result
+
+
+def _too_large(result: dict[str, object], output: str, size: int) -> dict[str, object]:
+    return {
+        "contract_version": RESULT_CONTRACT_VERSION,
+        "status": "failed",
+        "html_output": "",
+        "error_summary": "Tool output too large (" + output + ").",
+        "user_error": False,
+        "artifacts": [],
+        "failure": {
+            "code": "output_too_large",
+            "output": output,
+            "size": size,
+            "limit": _max_result_bytes(),
+        },
+    }
 
 
 if __name__ == "__main__":
