@@ -13,6 +13,7 @@ import pytest
 import skriptoteket_web
 from babel.messages.extract import extract_from_dir
 from skriptoteket.domain.identity import Role
+from skriptoteket.domain.run_failures import RunFailure
 from skriptoteket.domain.runs import RunStatus
 from skriptoteket.testing.factories import make_run, make_tool, make_user, make_version
 from skriptoteket_web.i18n import catalog_messages, negotiate_language, translator
@@ -114,23 +115,68 @@ def test_swedish_dates_in_school_time_zone_UI_09() -> None:
 
 
 @pytest.mark.parametrize(
-    ("summary", "swedish"),
+    ("code", "details", "swedish"),
     [
         (
-            "Execution failed (the tool was stopped: it wrote more than its work area holds).",
-            "Verktyget stoppades: det skrev mer data än det får.",
+            RunFailure.DISK,
+            {"resource": "bytes", "limit": 256 * 1024**2},
+            "Verktyget stoppades: det skrev mer data än det får (högst 256\u00a0MB).",
         ),
         (
-            "Execution failed (the tool was stopped: it used too much memory or too many "
-            "processes).",
-            "Verktyget stoppades: det använde för mycket minne eller för många processer.",
+            RunFailure.DISK,
+            {"resource": "files", "limit": 20_000},
+            "Verktyget stoppades: det skapade för många filer (högst 20\u00a0000).",
+        ),
+        (
+            RunFailure.MEMORY,
+            {"limit_bytes": 1024**3},
+            "Verktyget stoppades: det använde för mycket minne (högst 1,0\u00a0GB). Filen är för"
+            " stor för verktyget: dela upp den och kör delarna en i taget.",
+        ),
+        (
+            RunFailure.OUTPUT_TOO_LARGE,
+            {"output": "result", "size": 10 * 1024**2, "limit": 2 * 1024**2},
+            "Verktygets resultat är för stort för att visas (10\u00a0MB, högst 2,0\u00a0MB). Filen"
+            " är för stor för verktyget: dela upp den och kör delarna en i taget.",
+        ),
+        (
+            RunFailure.TIMEOUT,
+            {"limit_seconds": 120},
+            "Verktyget tog för lång tid och stoppades efter 120 sekunder. Försök med en mindre"
+            " fil.",
+        ),
+        (
+            RunFailure.ENGINE_UNAVAILABLE,
+            {},
+            "Verktyg kan inte köras just nu: tjänsten som kör dem är inte tillgänglig. Försök igen"
+            " senare eller kontakta din administratör.",
         ),
     ],
 )
-def test_a_runner_summary_reads_as_a_swedish_sentence(summary: str, swedish: str) -> None:
+def test_a_failure_code_reads_as_a_swedish_sentence(
+    code: RunFailure, details: dict[str, str | int], swedish: str
+) -> None:
+    """Issue 9 item 6: the text comes from the stored code and details, never the summary."""
     user = make_user()
     tool = make_tool()
     run = attrs.evolve(
-        make_run(make_version(tool, user), user, status=RunStatus.FAILED), error_summary=summary
+        make_run(make_version(tool, user), user, status=RunStatus.FAILED),
+        error_summary="anything at all",
+        failure_code=code,
+        failure_details=details,
     )
     assert error_text(run, translator("sv")) == swedish
+
+
+def test_engine_details_only_for_admins() -> None:
+    user = make_user()
+    run = attrs.evolve(
+        make_run(make_version(make_tool(), user), user, status=RunStatus.FAILED),
+        error_summary="The Docker engine is not reachable (connection refused)",
+        failure_code=RunFailure.ENGINE_UNAVAILABLE,
+    )
+    teacher = error_text(run, translator("sv")) or ""
+    admin = error_text(run, translator("sv"), detailed=True) or ""
+    assert "Docker" not in teacher
+    assert admin.startswith(teacher)
+    assert admin.endswith("(connection refused)")

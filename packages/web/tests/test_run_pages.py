@@ -269,7 +269,7 @@ def test_timeout_reads_in_swedish(tmp_path: Path) -> None:
         csrf = site.login(Role.USER)
         done = site.wait_final(f"/my-runs/{start(site, tool.slug, csrf)}/status")
         assert "Körning: Tidsgräns" in done.text
-        assert "Verktyget tog för lång tid och stoppades." in done.text
+        assert "Verktyget tog för lång tid och stoppades efter 1 sekunder." in done.text
         assert "Execution timed out" not in done.text
 
 

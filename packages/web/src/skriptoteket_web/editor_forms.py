@@ -67,6 +67,6 @@ def editor_error(error: DomainError, t: Translator) -> tuple[str, str]:
         )
     if error.code is ErrorCode.VALIDATION_ERROR and details.get("field") == "entrypoint":
         return t.gettext(N_("Enter a valid start function name.")), ""
-    if error.code is ErrorCode.VALIDATION_ERROR and error.message.startswith("Source code"):
+    if error.reason == "source_code_required":
         return t.gettext(N_("The source code may not be empty.")), ""
     return t.gettext(ui_error_message(error)), ""

@@ -4,8 +4,7 @@ validation error, shown next to its field."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -85,32 +84,51 @@ async def read_run_inputs(
     return uploads, values
 
 
-_PATTERNS: Sequence[tuple[re.Pattern[str], str]] = (
-    (re.compile(r"must be a number$"), N_("Enter a number.")),
-    (re.compile(r"must be a whole number$"), N_("Enter a whole number.")),
-    (re.compile(r"must be at least (?P<n>\S+)$"), N_("Enter a value of at least %(n)s.")),
-    (re.compile(r"must be at most (?P<n>\d+) characters$"), N_("At most %(n)s characters.")),
-    (re.compile(r"must be at most (?P<n>\S+)$"), N_("Enter a value of at most %(n)s.")),
-    (re.compile(r"is not one of the choices$"), N_("Choose one of the options.")),
-    (re.compile(r"a value is required$"), N_("This field is required.")),
-    (re.compile(r"choose at least (?P<n>\d+) file\(s\)$"), N_("Choose at least %(n)s file(s).")),
-    (re.compile(r"at most (?P<n>\d+) file\(s\)$"), N_("Choose at most %(n)s file(s).")),
-    (
-        re.compile(r"'(?P<file>.+)' is not one of (?P<accept>.+)$"),
+def _mb(details: Mapping[str, Any]) -> dict[str, object]:
+    return {"n": int(details.get("limit", 0)) // (1024 * 1024)}
+
+
+def _number(key: str) -> Callable[[Mapping[str, Any]], dict[str, object]]:
+    def values(details: Mapping[str, Any]) -> dict[str, object]:
+        value = details.get(key)
+        return {"n": f"{value:g}" if isinstance(value, int | float) else value}
+
+    return values
+
+
+def _file(details: Mapping[str, Any]) -> dict[str, object]:
+    return {"file": details.get("file", ""), "accept": details.get("accept", "")}
+
+
+def _nothing(details: Mapping[str, Any]) -> dict[str, object]:
+    return {}
+
+
+# A run input's validation error by its reason (DomainError.reason), with the values of the
+# sentence taken from its details; never from the English message.
+_BY_REASON: Mapping[str, tuple[str, Callable[[Mapping[str, Any]], dict[str, object]]]] = {
+    "not_a_number": (N_("Enter a number."), _nothing),
+    "not_a_whole_number": (N_("Enter a whole number."), _nothing),
+    "below_minimum": (N_("Enter a value of at least %(n)s."), _number("min")),
+    "above_maximum": (N_("Enter a value of at most %(n)s."), _number("max")),
+    "text_too_long": (N_("At most %(n)s characters."), _number("max_length")),
+    "not_a_choice": (N_("Choose one of the options."), _nothing),
+    "value_required": (N_("This field is required."), _nothing),
+    "too_few_files": (N_("Choose at least %(n)s file(s)."), _number("min")),
+    "too_many_files_in_field": (N_("Choose at most %(n)s file(s)."), _number("max")),
+    "file_type_not_accepted": (
         N_("The file %(file)s is not an accepted type (%(accept)s)."),
+        _file,
     ),
-    (
-        re.compile(r"larger than (?P<n>\d+) MB together$"),
-        N_("The files are larger than %(n)s MB together."),
-    ),
-    (
-        re.compile(r"'(?P<file>.+)' is larger than (?P<n>\d+) MB$"),
+    "files_too_large_together": (N_("The files are larger than %(n)s MB together."), _mb),
+    "file_too_large": (
         N_("The file %(file)s is larger than %(n)s MB."),
+        lambda d: {**_mb(d), "file": d.get("file", "")},
     ),
-    (re.compile(r"^At most (?P<n>\d+) files per run$"), N_("At most %(n)s files per run.")),
-    (re.compile(r"^Two files are named '(?P<file>.+)'$"), N_("Two files are named %(file)s.")),
-    (re.compile(r"^The file name"), N_("The file name is not allowed.")),
-)
+    "too_many_files": (N_("At most %(n)s files per run."), _number("limit")),
+    "duplicate_file_name": (N_("Two files are named %(file)s."), _file),
+    "bad_file_name": (N_("The file name is not allowed."), _nothing),
+}
 
 
 def input_error(error: DomainError, t: Translator, schema: InputSchema) -> tuple[str | None, str]:
@@ -122,8 +140,8 @@ def input_error(error: DomainError, t: Translator, schema: InputSchema) -> tuple
     target = field if isinstance(field, str) and field in names else None
     if target is None and error.details.get("field") == "files" and len(schema.files) == 1:
         target = schema.files[0].name
-    for pattern, message in _PATTERNS:
-        found = pattern.search(error.message)
-        if found:
-            return target, t.gettext(message, **found.groupdict())
+    known = _BY_REASON.get(error.reason or "")
+    if known is not None:
+        message, values = known
+        return target, t.gettext(message, **values(error.details))
     return target, t.gettext(ui_error_message(error))

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from skriptoteket.domain.errors import DomainError, ErrorCode
-from skriptoteket.domain.tools import PLACEHOLDER_SLUG_MESSAGE
 
 
 def N_(message: str) -> str:
@@ -101,32 +100,31 @@ AUDIT_ACTION_LABELS: Mapping[str, str] = {
     "version.rolled_back": N_("Version restored"),
 }
 
-# Domain messages with a dedicated text (matched exactly), per UI-05 and the page texts.
-_BY_MESSAGE: Mapping[str, str] = {
-    "Title is required": N_("Title is required."),
-    "Title must be 255 characters or less": N_("The title may be at most 255 characters."),
-    "Description is required": N_("Description is required."),
-    "At least one profession is required": N_("Choose at least one profession."),
-    "At least one category is required": N_("Choose at least one category."),
-    "Duplicate professions are not allowed": N_("Choose each profession only once."),
-    "Duplicate categories are not allowed": N_("Choose each category only once."),
-    "Unknown profession": N_("Unknown profession."),
-    "Unknown category": N_("Unknown category."),
-    "Rationale is required": N_("A rationale is required."),
-    "Unknown decision; use accept or deny": N_("Unknown decision."),
-    "Unknown decision; use approve or deny": N_("Unknown decision."),
-    "Suggestion has already been reviewed": N_("The suggestion has already been reviewed."),
-    "Nomination has already been decided": N_("The nomination has already been decided."),
-    "CSRF validation failed": N_("The page has expired. Reload it and try again."),
-    "Email already exists": N_("There is already an account with that email address."),
-    "You cannot deactivate your own account": N_("You cannot deactivate your own account."),
-    "Cannot remove the last active superuser": N_("The last active superuser cannot be removed."),
-    "The user is already admin or superuser": N_("The user is already an administrator."),
-    "Inactive users cannot be nominated": N_("Deactivated users cannot be nominated."),
-    "Tool has no active script version and cannot be published": N_(
-        "The tool has no active version and cannot be published."
-    ),
-    PLACEHOLDER_SLUG_MESSAGE: N_(
+# Domain errors with a dedicated text, by their stable reason (DomainError.reason), per UI-05
+# and the page texts. Never matched on the English message.
+_BY_REASON: Mapping[str, str] = {
+    "title_required": N_("Title is required."),
+    "title_too_long": N_("The title may be at most 255 characters."),
+    "description_required": N_("Description is required."),
+    "profession_required": N_("Choose at least one profession."),
+    "category_required": N_("Choose at least one category."),
+    "duplicate_profession": N_("Choose each profession only once."),
+    "duplicate_category": N_("Choose each category only once."),
+    "unknown_profession": N_("Unknown profession."),
+    "unknown_category": N_("Unknown category."),
+    "rationale_required": N_("A rationale is required."),
+    "unknown_decision": N_("Unknown decision."),
+    "already_reviewed": N_("The suggestion has already been reviewed."),
+    "already_decided": N_("The nomination has already been decided."),
+    "csrf": N_("The page has expired. Reload it and try again."),
+    "password_too_short": N_("The password must be at least 8 characters."),
+    "password_too_easy": N_("The password is too easy to guess."),
+    "deactivate_self": N_("You cannot deactivate your own account."),
+    "last_superuser": N_("The last active superuser cannot be removed."),
+    "nominee_already_admin": N_("The user is already an administrator."),
+    "nominee_inactive": N_("Deactivated users cannot be nominated."),
+    "no_active_version": N_("The tool has no active version and cannot be published."),
+    "placeholder_slug": N_(
         "The tool still has a temporary address (draft-…). Give it an address of its own under"
         " Metadata in the script editor and save before it is shown in the catalog."
     ),
@@ -151,10 +149,6 @@ def _validation_message(error: DomainError) -> str:
     if field == "email":
         return N_("Enter a valid email address.")
     if field == "password":
-        if error.message.startswith("Password must be at least"):
-            return N_("The password must be at least 8 characters.")
-        if error.message == "Password is too easy to guess":
-            return N_("The password is too easy to guess.")
         return N_("Enter a valid password.")
     if field == "role":
         return N_("Unknown role.")
@@ -163,8 +157,8 @@ def _validation_message(error: DomainError) -> str:
 
 def ui_error_message(error: DomainError) -> str:
     """UI-05: the message id to show for a domain error (never the English domain text)."""
-    if error.message in _BY_MESSAGE:
-        return _BY_MESSAGE[error.message]
+    if error.reason is not None and error.reason in _BY_REASON:
+        return _BY_REASON[error.reason]
     code = error.code
     if code is ErrorCode.FORBIDDEN:
         return N_("You do not have permission to do this.")
@@ -177,6 +171,8 @@ def ui_error_message(error: DomainError) -> str:
             return N_("The draft has changed since you opened the page. Reload and try again.")
         return N_("The action cannot be performed right now (conflict).")
     if code is ErrorCode.DUPLICATE_ENTRY:
+        if "email" in error.details:
+            return N_("There is already an account with that email address.")
         return N_("It already exists.")
     if code is ErrorCode.VALIDATION_ERROR:
         return _validation_message(error)

@@ -240,6 +240,7 @@ class SqlNominationRepository(SqlRepository):
             raise not_found("Nomination", nomination_id=str(nomination.id))
         raise conflict(
             "Nomination has already been decided",
+            reason="already_decided",
             expected=expected_status.value,
             actual=current.status.value,
         )

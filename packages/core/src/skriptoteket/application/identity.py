@@ -168,7 +168,11 @@ async def _refuse_last_superuser(uow: UnitOfWork, target: User, *, losing: bool)
         and target.is_active
         and await uow.users.count_active(Role.SUPERUSER) <= 1
     ):
-        raise conflict("Cannot remove the last active superuser", email=target.email)
+        raise conflict(
+            "Cannot remove the last active superuser",
+            reason="last_superuser",
+            email=target.email,
+        )
 
 
 class ChangeUserRole(UseCase):
@@ -287,7 +291,7 @@ class Logout(UseCase):
         async with self.deps.uow() as uow:
             session = await uow.sessions.get(session_id)
             if session is None or session.csrf_token != csrf_token:
-                raise forbidden("CSRF validation failed")
+                raise forbidden("CSRF validation failed", reason="csrf")
             if session.revoked_at is None:
                 await uow.sessions.update(attrs.evolve(session, revoked_at=self.deps.clock.now()))
                 await uow.commit()

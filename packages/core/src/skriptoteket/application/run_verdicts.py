@@ -5,6 +5,7 @@ result at all, how the sandbox ended tells why."""
 
 from __future__ import annotations
 
+import math
 import re
 import signal
 
@@ -75,7 +76,8 @@ def judge(outcome: RunnerOutcome, limits: RunLimits) -> Verdict:
 
 
 def _timeout(limits: RunLimits) -> FailureReport:
-    return FailureReport(RunFailure.TIMEOUT, {"limit_seconds": round(limits.timeout_seconds)})
+    seconds = math.ceil(limits.timeout_seconds)
+    return FailureReport(RunFailure.TIMEOUT, {"limit_seconds": seconds})
 
 
 def _memory(limits: RunLimits) -> FailureReport:

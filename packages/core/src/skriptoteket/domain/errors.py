@@ -49,17 +49,19 @@ class DomainError(Exception):
         return f"DomainError({self.code.value}, {self.message!r}, {self.details!r}{reason})"
 
 
-def validation_error(message: str, **details: Any) -> DomainError:
-    return DomainError(ErrorCode.VALIDATION_ERROR, message, details)
+def validation_error(message: str, *, reason: str | None = None, **details: Any) -> DomainError:
+    return DomainError(ErrorCode.VALIDATION_ERROR, message, details, reason=reason)
 
 
 def not_found(entity: str, **details: Any) -> DomainError:
     return DomainError(ErrorCode.NOT_FOUND, f"{entity} not found", {"entity": entity, **details})
 
 
-def conflict(message: str, **details: Any) -> DomainError:
-    return DomainError(ErrorCode.CONFLICT, message, details)
+def conflict(message: str, *, reason: str | None = None, **details: Any) -> DomainError:
+    return DomainError(ErrorCode.CONFLICT, message, details, reason=reason)
 
 
-def forbidden(message: str = "Insufficient permissions", **details: Any) -> DomainError:
-    return DomainError(ErrorCode.FORBIDDEN, message, details)
+def forbidden(
+    message: str = "Insufficient permissions", *, reason: str | None = None, **details: Any
+) -> DomainError:
+    return DomainError(ErrorCode.FORBIDDEN, message, details, reason=reason)

@@ -122,15 +122,22 @@ def validate_password(password: str, *, email: str) -> None:
         raise validation_error("Password is required", field="password")
     if len(password) < PASSWORD_MIN_LENGTH:
         raise validation_error(
-            f"Password must be at least {PASSWORD_MIN_LENGTH} characters", field="password"
+            f"Password must be at least {PASSWORD_MIN_LENGTH} characters",
+            reason="password_too_short",
+            field="password",
+            min_length=PASSWORD_MIN_LENGTH,
         )
     if len(password) > PASSWORD_MAX_LENGTH:
         raise validation_error("Password is too long", field="password")
     lowered = password.lower()
     if lowered in _COMMON_PASSWORDS or lowered == email or lowered == email.split("@")[0]:
-        raise validation_error("Password is too easy to guess", field="password")
+        raise validation_error(
+            "Password is too easy to guess", reason="password_too_easy", field="password"
+        )
     if len(set(password)) < 4:
-        raise validation_error("Password is too easy to guess", field="password")
+        raise validation_error(
+            "Password is too easy to guess", reason="password_too_easy", field="password"
+        )
 
 
 def new_local_user(*, id: UUID, email: str, role: Role, password_hash: str, now: datetime) -> User:
@@ -205,7 +212,9 @@ def require_can_change_role(actor: User, target: User, new_role: Role) -> None:
 
 def require_can_deactivate(actor: User, target: User) -> None:
     if actor.id == target.id:
-        raise validation_error("You cannot deactivate your own account", field="email")
+        raise validation_error(
+            "You cannot deactivate your own account", reason="deactivate_self", field="email"
+        )
     if not can_manage_user(actor, target):
         raise forbidden("Insufficient permissions to deactivate that user")
 

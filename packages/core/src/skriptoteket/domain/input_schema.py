@@ -325,8 +325,10 @@ def coerce_value(field: ValueField, raw: Any, *, where: str | None = None) -> In
     """Form text or JSON to the field's type; Swedish decimal commas are accepted."""
     path = where or field.name
 
-    def bad(message: str) -> Exception:
-        return validation_error(f"{field.label}: {message}", field=field.name, path=path)
+    def bad(message: str, reason: str = "invalid_value", **details: Any) -> Exception:
+        return validation_error(
+            f"{field.label}: {message}", reason=reason, field=field.name, path=path, **details
+        )
 
     if field.kind is FieldKind.CHECKBOX:
         if isinstance(raw, bool):
@@ -336,33 +338,37 @@ def coerce_value(field: ValueField, raw: Any, *, where: str | None = None) -> In
         raise bad("must be checked or not")
     if field.kind is FieldKind.NUMBER:
         if isinstance(raw, bool):
-            raise bad("must be a number")
+            raise bad("must be a number", "not_a_number")
         if isinstance(raw, str):
             text = raw.strip().replace(" ", "").replace(",", ".")
             try:
                 raw = float(text)
             except ValueError:
-                raise bad("must be a number") from None
+                raise bad("must be a number", "not_a_number") from None
         if not isinstance(raw, int | float) or not math.isfinite(raw):
-            raise bad("must be a number")
+            raise bad("must be a number", "not_a_number")
         if field.integer:
             if float(raw) != int(raw):
-                raise bad("must be a whole number")
+                raise bad("must be a whole number", "not_a_whole_number")
             raw = int(raw)
         if field.min is not None and raw < field.min:
-            raise bad(f"must be at least {field.min:g}")
+            raise bad(f"must be at least {field.min:g}", "below_minimum", min=field.min)
         if field.max is not None and raw > field.max:
-            raise bad(f"must be at most {field.max:g}")
+            raise bad(f"must be at most {field.max:g}", "above_maximum", max=field.max)
         number: int | float = raw
         return number
     if not isinstance(raw, str):
         raise bad("must be text")
     if field.kind is FieldKind.CHOICE:
         if raw not in {c.value for c in field.choices}:
-            raise bad("is not one of the choices")
+            raise bad("is not one of the choices", "not_a_choice")
         return raw
     if len(raw) > field.max_length:
-        raise bad(f"must be at most {field.max_length} characters")
+        raise bad(
+            f"must be at most {field.max_length} characters",
+            "text_too_long",
+            max_length=field.max_length,
+        )
     return raw
 
 
@@ -386,13 +392,19 @@ def _assign(schema: InputSchema, upload: UploadedFile) -> FileField:
         for f in schema.files:
             if f.name == upload.field:
                 return f
-        raise validation_error(f"No file field named {upload.field!r}", field=upload.field)
+        raise validation_error(
+            f"No file field named {upload.field!r}", reason="unknown_field", field=upload.field
+        )
     candidates = [f for f in schema.files if f.accepts(upload.name)]
     if len(schema.files) == 1:
         return schema.files[0]
     if len(candidates) == 1:
         return candidates[0]
-    raise validation_error(f"Say which file field {upload.name!r} is for", file=upload.name)
+    raise validation_error(
+        f"Say which file field {upload.name!r} is for",
+        reason="file_field_unclear",
+        file=upload.name,
+    )
 
 
 def validate_inputs(
@@ -406,22 +418,34 @@ def validate_inputs(
         if not field.accepts(upload.name):
             raise validation_error(
                 f"{field.label}: {upload.name!r} is not one of {', '.join(field.accept)}",
+                reason="file_type_not_accepted",
                 field=field.name,
                 file=upload.name,
+                accept=", ".join(field.accept),
             )
         assigned[field.name].append(upload.name)
     for ff in schema.files:
         count = len(assigned[ff.name])
         if count < ff.min_count:
             raise validation_error(
-                f"{ff.label}: choose at least {ff.min_count} file(s)", field=ff.name
+                f"{ff.label}: choose at least {ff.min_count} file(s)",
+                reason="too_few_files",
+                field=ff.name,
+                min=ff.min_count,
             )
         if count > ff.max_count:
-            raise validation_error(f"{ff.label}: at most {ff.max_count} file(s)", field=ff.name)
+            raise validation_error(
+                f"{ff.label}: at most {ff.max_count} file(s)",
+                reason="too_many_files_in_field",
+                field=ff.name,
+                max=ff.max_count,
+            )
     known = {f.name: f for f in schema.fields}
     unknown = sorted(set(values) - set(known))
     if unknown:
-        raise validation_error(f"Unknown input field(s): {', '.join(unknown)}", fields=unknown)
+        raise validation_error(
+            f"Unknown input field(s): {', '.join(unknown)}", reason="unknown_field", fields=unknown
+        )
     clean: dict[str, InputValue] = {}
     for f in schema.fields:
         raw = values.get(f.name)
@@ -431,11 +455,15 @@ def validate_inputs(
             and f.kind in (FieldKind.NUMBER, FieldKind.CHOICE)
         ):
             if f.required and f.default is None:
-                raise validation_error(f"{f.label}: a value is required", field=f.name)
+                raise validation_error(
+                    f"{f.label}: a value is required", reason="value_required", field=f.name
+                )
             clean[f.name] = f.default
             continue
         value = coerce_value(f, raw)
         if f.required and f.kind is FieldKind.TEXT and not str(value).strip():
-            raise validation_error(f"{f.label}: a value is required", field=f.name)
+            raise validation_error(
+                f"{f.label}: a value is required", reason="value_required", field=f.name
+            )
         clean[f.name] = value
     return ValidatedInputs(files_by_field={k: tuple(v) for k, v in assigned.items()}, values=clean)

@@ -34,7 +34,10 @@ class NominationDecision(enum.StrEnum):
             return cls(raw.strip().lower())
         except ValueError:
             raise validation_error(
-                "Unknown decision; use approve or deny", field="decision", value=raw
+                "Unknown decision; use approve or deny",
+                reason="unknown_decision",
+                field="decision",
+                value=raw,
             ) from None
 
 
@@ -55,7 +58,9 @@ def _clean_rationale(raw: str | None, *, required: bool) -> str | None:
     text = (raw or "").strip()
     if not text:
         if required:
-            raise validation_error("Rationale is required", field="rationale")
+            raise validation_error(
+                "Rationale is required", reason="rationale_required", field="rationale"
+            )
         return None
     if len(text) > RATIONALE_MAX_LENGTH:
         raise validation_error("Rationale must be 4000 characters or less", field="rationale")
@@ -66,9 +71,15 @@ def nominate(*, id: UUID, actor: User, nominee: User, rationale: str, now: datet
     """NOM-01: admin+ nominates an active user or contributor."""
     require_at_least_role(actor, Role.ADMIN)
     if not nominee.is_active:
-        raise validation_error("Inactive users cannot be nominated", field="nominee")
+        raise validation_error(
+            "Inactive users cannot be nominated", reason="nominee_inactive", field="nominee"
+        )
     if nominee.role.rank >= Role.ADMIN.rank:
-        raise validation_error("The user is already admin or superuser", field="nominee")
+        raise validation_error(
+            "The user is already admin or superuser",
+            reason="nominee_already_admin",
+            field="nominee",
+        )
     text = _clean_rationale(rationale, required=True)
     assert text is not None
     return Nomination(
@@ -92,7 +103,11 @@ def decide_nomination(
     """NOM-03–NOM-06: superuser only, pending only; records actor and time."""
     require_at_least_role(actor, Role.SUPERUSER)
     if nomination.status is not NominationStatus.PENDING:
-        raise conflict("Nomination has already been decided", nomination_id=str(nomination.id))
+        raise conflict(
+            "Nomination has already been decided",
+            reason="already_decided",
+            nomination_id=str(nomination.id),
+        )
     status = (
         NominationStatus.APPROVED
         if decision is NominationDecision.APPROVE

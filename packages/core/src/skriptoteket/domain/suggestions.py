@@ -31,7 +31,10 @@ class SuggestionDecisionType(enum.StrEnum):
             return cls(raw.strip().lower())
         except ValueError:
             raise validation_error(
-                "Unknown decision; use accept or deny", field="decision", value=raw
+                "Unknown decision; use accept or deny",
+                reason="unknown_decision",
+                field="decision",
+                value=raw,
             ) from None
 
 
@@ -50,7 +53,9 @@ def clean_suggestion_content(
 ) -> SuggestionContent:
     text = description.strip()
     if not text:
-        raise validation_error("Description is required", field="description")
+        raise validation_error(
+            "Description is required", reason="description_required", field="description"
+        )
     return SuggestionContent(
         title=clean_title(title),
         description=text,
@@ -128,10 +133,16 @@ def decide(
 ) -> tuple[Suggestion, SuggestionDecision]:
     """SUG-09–SUG-12: pending only; accept must create a tool, deny must not."""
     if suggestion.status is not SuggestionStatus.PENDING_REVIEW:
-        raise conflict("Suggestion has already been reviewed", suggestion_id=str(suggestion.id))
+        raise conflict(
+            "Suggestion has already been reviewed",
+            reason="already_reviewed",
+            suggestion_id=str(suggestion.id),
+        )
     text = rationale.strip()
     if not text:
-        raise validation_error("Rationale is required", field="rationale")
+        raise validation_error(
+            "Rationale is required", reason="rationale_required", field="rationale"
+        )
     accept = decision is SuggestionDecisionType.ACCEPT
     if accept and created_tool_id is None:
         raise validation_error("Accepting a suggestion must create a draft tool")

@@ -68,11 +68,15 @@ def clean_tag_slugs(raw: Iterable[str], *, kind: str) -> tuple[str, ...]:
     title = "Profession" if kind == "profession" else "Category"
     slugs = [s.strip() for s in raw]
     if not slugs:
-        raise validation_error(f"At least one {kind} is required", field=plural)
+        raise validation_error(
+            f"At least one {kind} is required", reason=f"{kind}_required", field=plural
+        )
     if any(not s for s in slugs):
         raise validation_error(f"{title} slugs must not be empty", field=plural)
     if len(set(slugs)) != len(slugs):
-        raise validation_error(f"Duplicate {plural} are not allowed", field=plural)
+        raise validation_error(
+            f"Duplicate {plural} are not allowed", reason=f"duplicate_{kind}", field=plural
+        )
     return tuple(slugs)
 
 
@@ -81,4 +85,6 @@ def require_known_slugs(slugs: Sequence[str], known: Iterable[str], *, kind: str
     known_set = set(known)
     for slug in slugs:
         if slug not in known_set:
-            raise validation_error(f"Unknown {kind}", slug=slug, field=kind)
+            raise validation_error(
+                f"Unknown {kind}", reason=f"unknown_{kind}", slug=slug, field=kind
+            )

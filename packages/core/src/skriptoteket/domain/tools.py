@@ -54,9 +54,11 @@ def clean_title(raw: str) -> str:
     """TOOL-10 / SUG-02 title rules."""
     title = raw.strip()
     if not title:
-        raise validation_error("Title is required", field="title")
+        raise validation_error("Title is required", reason="title_required", field="title")
     if len(title) > TITLE_MAX_LENGTH:
-        raise validation_error("Title must be 255 characters or less", field="title")
+        raise validation_error(
+            "Title must be 255 characters or less", reason="title_too_long", field="title"
+        )
     return title
 
 
@@ -111,7 +113,9 @@ def needs_real_slug(tool: Tool) -> bool:
 def require_real_slug(slug: str) -> None:
     """No ``draft-…`` address in the catalog (AMB-20): refused while the slug is a placeholder."""
     if is_placeholder_slug(slug):
-        raise validation_error(PLACEHOLDER_SLUG_MESSAGE, field="slug", slug=slug)
+        raise validation_error(
+            PLACEHOLDER_SLUG_MESSAGE, reason="placeholder_slug", field="slug", slug=slug
+        )
 
 
 def change_slug(tool: Tool, *, slug: str, now: datetime) -> Tool:
@@ -141,7 +145,9 @@ def require_publishable(tool: Tool, active_version: ToolVersion | None) -> None:
     """
     if tool.active_version_id is None:
         raise validation_error(
-            "Tool has no active script version and cannot be published", tool_id=str(tool.id)
+            "Tool has no active script version and cannot be published",
+            reason="no_active_version",
+            tool_id=str(tool.id),
         )
     if active_version is None:
         raise conflict("Active version does not exist", version_id=str(tool.active_version_id))
@@ -217,5 +223,7 @@ def require_maintainer_candidate(user: User) -> None:
     """TOOL-14: maintainers must be contributor or above."""
     if not has_at_least_role(user, Role.CONTRIBUTOR):
         raise validation_error(
-            "Maintainers must have role contributor or higher", role=user.role.value
+            "Maintainers must have role contributor or higher",
+            reason="maintainer_role",
+            role=user.role.value,
         )

@@ -84,7 +84,9 @@ def clean_entrypoint(raw: str | None) -> str:
 def clean_source_code(raw: str) -> str:
     """VER-10: required, never stripped."""
     if not raw or not raw.strip():
-        raise validation_error("Source code is required", field="source_code")
+        raise validation_error(
+            "Source code is required", reason="source_code_required", field="source_code"
+        )
     return raw
 
 

@@ -17,6 +17,7 @@ from skriptoteket.domain.audit import AuditEntry
 from skriptoteket.domain.identity import Role
 from skriptoteket.domain.input_schema import CONTRACT_1_SCHEMA, schema_to_data
 from skriptoteket.domain.nominations import NominationStatus
+from skriptoteket.domain.run_failures import RunFailure
 from skriptoteket.domain.runs import RunContext, RunStatus
 from skriptoteket.domain.suggestions import SuggestionDecisionType, SuggestionStatus
 from skriptoteket.domain.versions import ToolVersion, VersionState
@@ -171,6 +172,14 @@ class RunOut:
     html_output: str | None
     error_summary: str | None
     artifacts: list[ArtifactOut]
+    failure_code: RunFailure | None = attrs.field(
+        metadata=doc(
+            "why a failed or timed-out run did not succeed (docs/failure-codes.md); null otherwise"
+        )
+    )
+    failure_details: dict[str, Any] = attrs.field(
+        metadata=doc('the figures behind failure_code, e.g. {"resource": "files", "limit": 20000}')
+    )
     stdout: str | None = attrs.field(default=None, metadata=doc("only when logs are visible"))
     stderr: str | None = attrs.field(default=None, metadata=doc("only when logs are visible"))
     logs_visible: bool = attrs.field(default=False, metadata=INTERNAL)

@@ -82,11 +82,11 @@ class CsrfMiddleware:
         header_token = headers.get(HEADER)
         if header_token is not None:
             if not tokens_match(header_token, expected):
-                raise forbidden("CSRF validation failed")
+                raise forbidden("CSRF validation failed", reason="csrf")
             await self.app(scope, receive, send)
             return
         if not headers.get("content-type", "").startswith(_FORM_TYPES):
-            raise forbidden("CSRF validation failed")
+            raise forbidden("CSRF validation failed", reason="csrf")
         try:
             body = await _read_body(receive, self.max_body_bytes)
         except BodyTooLarge:
@@ -102,7 +102,7 @@ class CsrfMiddleware:
         form: FormData = await Request(scope, _replay(body, receive)).form()
         try:
             if not tokens_match(form.get(FIELD), expected):
-                raise forbidden("CSRF validation failed")
+                raise forbidden("CSRF validation failed", reason="csrf")
             scope[FORM_SCOPE_KEY] = form
             await self.app(scope, _replay(body, receive), send)
         finally:

@@ -80,7 +80,7 @@ async def logout(request: Request) -> Response:
         return redirect("/login")
     session_id = parse_session_id(raw)
     if session_id is None:
-        raise forbidden("CSRF validation failed")
+        raise forbidden("CSRF validation failed", reason="csrf")
     form = await read_form(request)
     token = field(form, "csrf_token") or request.headers.get("x-csrf-token", "")
     await core(request).logout(session_id=session_id, csrf_token=token)

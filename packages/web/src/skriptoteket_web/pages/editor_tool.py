@@ -68,7 +68,7 @@ async def _maintainer_partial(
             error.code is ErrorCode.NOT_FOUND and error.details.get("entity") == "User"
         ):
             message = t.gettext(N_("No user with email: %(email)s"), email=email)
-        elif error.code is ErrorCode.VALIDATION_ERROR and "role" in error.message.lower():
+        elif error.reason == "maintainer_role":
             message = t.gettext(N_("Only contributors and administrators can be maintainers."))
         else:
             message = t.gettext(ui_error_message(error))

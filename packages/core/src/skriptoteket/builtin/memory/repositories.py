@@ -144,7 +144,7 @@ class MemoryNominationRepository:
         if current is None:
             raise not_found("Nomination", nomination_id=str(nomination.id))
         if current.status is not expected_status:
-            raise conflict("Nomination has already been decided")
+            raise conflict("Nomination has already been decided", reason="already_decided")
         self._s.nominations[nomination.id] = nomination
 
     async def list(self, *, status: NominationStatus | None = None) -> Sequence[Nomination]:
@@ -194,10 +194,10 @@ class MemoryToolRepository:
             raise conflict("A tool with that slug already exists", slug=tool.slug)
         for slug in tool.professions:
             if slug not in self._s.professions:
-                raise validation_error("Unknown profession", slug=slug)
+                raise validation_error("Unknown profession", reason="unknown_profession", slug=slug)
         for slug in tool.categories:
             if slug not in self._s.categories:
-                raise validation_error("Unknown category", slug=slug)
+                raise validation_error("Unknown category", reason="unknown_category", slug=slug)
         if tool.active_version_id is not None and tool.active_version_id not in self._s.versions:
             raise validation_error("Active version does not exist")
 
