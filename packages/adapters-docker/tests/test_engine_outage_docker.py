@@ -90,6 +90,7 @@ async def test_engine_gone_mid_run_is_a_clear_error_and_leaves_nothing(
             assert time.monotonic() < deadline, "the run never started"
             await asyncio.sleep(0.1)
         await asyncio.sleep(1.0)
+        await runner.check()  # ready while the engine answers (issue 9: /ready)
         await proxy.cut()
         started = time.monotonic()
         try:
@@ -98,6 +99,8 @@ async def test_engine_gone_mid_run_is_a_clear_error_and_leaves_nothing(
             outcome = (error.code, error.message, time.monotonic() - started)
         else:
             raise AssertionError("the run did not fail")
+        with pytest.raises(DomainError, match="Docker engine is not reachable"):
+            await asyncio.wait_for(runner.check(), 30)
         with contextlib.suppress(Exception):
             await asyncio.wait_for(runner.close(), 30)
         return (*outcome, runner._executor)

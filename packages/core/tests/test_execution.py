@@ -59,6 +59,11 @@ class ScriptedRunner:
         self.behaviour: Behaviour = succeed
         self.jobs: list[RunJob] = []
         self.cancelled: list[Any] = []
+        self.unavailable: DomainError | None = None
+
+    async def check(self) -> None:
+        if self.unavailable is not None:
+            raise self.unavailable
 
     async def run(self, job: RunJob) -> RunnerOutcome:
         self.jobs.append(job)
@@ -737,3 +742,62 @@ async def test_observer_hears_interrupted_runs_and_never_breaks_a_run(harness: H
     )
     assert final.status is RunStatus.SUCCEEDED
     assert h.observer.statuses()[-1] == (RunStatus.SUCCEEDED, True)
+
+
+async def test_readiness_needs_a_runner_that_can_run_issue_9(harness: Harness) -> None:
+    """Issue 9 item 6: /ready is not ready while the selected runner cannot run."""
+    h = harness
+    assert (await h.app.check_readiness()).ready
+    h.runner.unavailable = DomainError(
+        ErrorCode.SERVICE_UNAVAILABLE,
+        "The Docker engine is not reachable",
+        reason="engine_unavailable",
+    )
+    found = await h.app.check_readiness()
+    assert not found.ready
+    assert (found.database, found.runner) == ("ok", "unavailable")
+    assert "Docker engine" in found.detail
+
+
+async def test_engine_failure_is_coded_and_hidden_from_teachers_issue_9(harness: Harness) -> None:
+    """An infrastructure failure: the run says engine_unavailable; the teacher's view carries
+    no engine detail, an admin's does."""
+    h = harness
+
+    async def engine_gone(job: RunJob) -> RunnerOutcome:
+        raise DomainError(
+            ErrorCode.SERVICE_UNAVAILABLE,
+            "The Docker engine is not reachable (unix:///var/run/docker.sock)",
+            reason="engine_unavailable",
+        )
+
+    h.runner.behaviour = engine_gone
+    tool = await published(h)
+    final = await h.wait_final(
+        await h.app.start_production_run(h.world.user, slug=tool.slug, uploads=[CSV])
+    )
+    assert final.failure_code is RunFailure.ENGINE_UNAVAILABLE
+    teacher = (await h.app.get_run(h.world.user, run_id=final.id)).run
+    admin = (await h.app.get_run(h.world.admin, run_id=final.id)).run
+    assert teacher.error_summary == "Execution failed (the runner is unavailable)."
+    assert "docker.sock" in (admin.error_summary or "")
+
+
+async def test_a_failed_run_lists_no_artifacts_issue_9(harness: Harness) -> None:
+    """A run that fails after writing files offers nothing to download (they are not kept)."""
+    h = harness
+
+    async def wrote_then_failed(job: RunJob) -> RunnerOutcome:
+        (job.workspace / "output").mkdir(exist_ok=True)
+        (job.workspace / "output" / "mejl.txt").write_text("a@b.se")
+        return RunnerOutcome(
+            "", "", None, exit_code=0, failure=result_too_large(17_000_000, 2_000_000)
+        )
+
+    h.runner.behaviour = wrote_then_failed
+    tool = await published(h)
+    final = await h.wait_final(
+        await h.app.start_production_run(h.world.user, slug=tool.slug, uploads=[CSV])
+    )
+    assert final.failure_code is RunFailure.OUTPUT_TOO_LARGE
+    assert final.artifacts == ()

@@ -34,6 +34,9 @@ class EchoRunner:
     async def run(self, job: RunJob) -> RunnerOutcome:
         raise NotImplementedError
 
+    async def check(self) -> None:
+        return None
+
     async def close(self) -> None:
         return None
 

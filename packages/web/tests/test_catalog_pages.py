@@ -129,4 +129,6 @@ def test_search_pages_through_many_tools(site: Site) -> None:
 
 def test_health_and_ready(site: Site) -> None:
     assert site.client.get("/health").json() == {"status": "ok"}
-    assert site.client.get("/ready").json() == {"status": "ready"}
+    ready = site.client.get("/ready").json()
+    assert ready["status"] == "ready"
+    assert ready["checks"]["database"] == "ok"

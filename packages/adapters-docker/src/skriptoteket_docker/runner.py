@@ -117,6 +117,13 @@ class DockerRunner:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, func, *args)
 
+    async def check(self) -> None:
+        """Ready when start-up succeeded (engine reached, image present and current) and the
+        engine answers a ping now."""
+        engine = await self.started()
+        if not await self._call(engine.alive):
+            raise engine_unavailable("no answer to a ping")
+
     # --- one run ---------------------------------------------------------------------------
 
     async def run(self, job: RunJob) -> RunnerOutcome:

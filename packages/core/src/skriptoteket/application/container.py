@@ -9,6 +9,7 @@ from skriptoteket.application import (
     execution,
     identity,
     nominations,
+    readiness,
     runnable,
     runs,
     suggestions,
@@ -82,6 +83,7 @@ class Skriptoteket:
     queue_stats: runs.GetQueueStats = attrs.field(init=False)
     open_artifact: runs.OpenArtifact = attrs.field(init=False)
     prune_artifacts: runs.PruneArtifacts = attrs.field(init=False)
+    check_readiness: readiness.CheckReadiness = attrs.field(init=False)
     # execution
     start_sandbox_run: execution.StartSandboxRun = attrs.field(init=False)
     start_production_run: execution.StartProductionRun = attrs.field(init=False)

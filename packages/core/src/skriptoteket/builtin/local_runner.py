@@ -35,7 +35,8 @@ from skriptoteket.builtin.local_diskwatch import DiskWatch
 from skriptoteket.builtin.local_launchers import Launchers
 from skriptoteket.builtin.local_process import CHUNK, Spawned, spawn
 from skriptoteket.domain import run_results as rr
-from skriptoteket.domain.run_failures import FailureReport, result_too_large
+from skriptoteket.domain.errors import DomainError, ErrorCode
+from skriptoteket.domain.run_failures import FailureReport, RunFailure, result_too_large
 from skriptoteket.ports.execution import RunJob, RunLimits, RunnerOutcome
 from skriptoteket.sandbox import TOOL_MODULE_PATH, WRAPPER_PATH
 from skriptoteket.settings import Settings
@@ -90,6 +91,16 @@ class LocalRunner:
         plan = await self._get_plan()
         bound = "cgroup" if plan.cgroups is not None else _process_bound(plan, None)
         return {"isolation": plan.isolation, "processes": bound}
+
+    async def check(self) -> None:
+        """The sandbox plan is probed once; the interpreter must still be there."""
+        await self._get_plan()
+        if not os.access(self.python, os.X_OK):
+            raise DomainError(
+                ErrorCode.SERVICE_UNAVAILABLE,
+                f"The sandbox interpreter {self.python} is missing.",
+                reason=RunFailure.ENGINE_UNAVAILABLE,
+            )
 
     async def run(self, job: RunJob) -> RunnerOutcome:
         # Absolute: the sandbox is started from another working directory (a ready launcher's,

@@ -81,6 +81,12 @@ class Runner(Protocol):
         """Run one job. Cancelling the calling task must stop the sandbox and clean it up."""
         ...
 
+    async def check(self) -> None:
+        """Return when a run could start now; raise ``DomainError(SERVICE_UNAVAILABLE,
+        reason="engine_unavailable")`` saying why not (readiness, ``/ready``). Cheap: it is
+        called on every readiness probe."""
+        ...
+
     async def close(self) -> None: ...
 
 

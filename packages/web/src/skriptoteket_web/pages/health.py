@@ -4,9 +4,6 @@ through a use case) and ``/metrics`` (Prometheus text format, issue 4 §8; who m
 
 from __future__ import annotations
 
-import logging
-
-from skriptoteket.domain.identity import system_actor
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -14,23 +11,25 @@ from starlette.routing import BaseRoute, Route
 from skriptoteket_web.metrics import CONTENT_TYPE, metrics_access
 from skriptoteket_web.runtime import runtime
 
-log = logging.getLogger("skriptoteket_web.health")
-
 
 async def health(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
 async def ready(request: Request) -> JSONResponse:
+    """200 ``{"status": "ready", "checks": {...}}`` when the database answers and the selected
+    runner can run a tool now; else 503 with the check that failed (no details: the page is
+    public; the log says why)."""
     web = runtime(request)
     if web.core is None:
-        return JSONResponse({"status": "unavailable"}, status_code=503)
-    try:
-        await web.core.list_professions(system_actor(web.core.deps.clock.now(), label="ready"))
-    except Exception:
-        log.exception("readiness check failed")
-        return JSONResponse({"status": "unavailable"}, status_code=503)
-    return JSONResponse({"status": "ready"})
+        return JSONResponse({"status": "unavailable", "checks": {}}, status_code=503)
+    found = await web.core.check_readiness()
+    checks = {"database": found.database}
+    if found.runner is not None:
+        checks["runner"] = found.runner
+    if not found.ready:
+        return JSONResponse({"status": "unavailable", "checks": checks}, status_code=503)
+    return JSONResponse({"status": "ready", "checks": checks})
 
 
 DENIED = {
