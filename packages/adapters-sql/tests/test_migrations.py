@@ -149,61 +149,68 @@ def test_unsupported_scheme_is_rejected() -> None:
     assert "secret" not in str(info.value.details)
 
 
+def _seed_one_tool(engine: sa.Engine) -> tuple[uuid.UUID, uuid.UUID]:
+    """A superuser and a tool with its active version and one profession (schema 0002+);
+    returns (user id, version id)."""
+    now = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
+    user_id, tool_id, version_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    with engine.begin() as conn:
+        conn.execute(
+            tables.users.insert().values(
+                id=user_id,
+                email="rektor@skolan.se",
+                role="superuser",
+                auth_provider="local",
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        conn.execute(
+            tables.tools.insert().values(
+                id=tool_id,
+                slug="mejl-bcc",
+                title="Mejllista för VÅRDNADSHAVARE",
+                summary="Åk 7–9",
+                is_published=False,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        conn.execute(
+            tables.tool_versions.insert().values(
+                id=version_id,
+                tool_id=tool_id,
+                version_number=1,
+                state="active",
+                source_code="def run_tool(i, o):\n    return ''\n",
+                entrypoint="run_tool",
+                content_hash="0" * 64,
+                created_by_user_id=user_id,
+                created_at=now,
+            )
+        )
+        conn.execute(
+            tables.tools.update()
+            .where(tables.tools.c.id == tool_id)
+            .values(active_version_id=version_id)
+        )
+        conn.execute(
+            tables.tool_professions.insert().values(
+                tool_id=tool_id, profession_id=seed_profession_id("larare"), position=0
+            )
+        )
+    return user_id, version_id
+
+
 def test_0003_fills_search_text_and_its_downgrade_keeps_every_row(empty_db_url: str) -> None:
     """Issue 4 / DESIGN §9: 0003 folds existing tools' title, summary and slug into
     ``tools.search_text``; going down drops only that column (no copy of ``tools`` that would
     cascade to its versions, tags and runs)."""
     migrations = AlembicMigrations(empty_db_url)
     migrations.upgrade("0002")
-    now = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
-    user_id, tool_id, version_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     engine = create_sync_engine_for(empty_db_url)
     try:
-        with engine.begin() as conn:
-            conn.execute(
-                tables.users.insert().values(
-                    id=user_id,
-                    email="rektor@skolan.se",
-                    role="superuser",
-                    auth_provider="local",
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
-            conn.execute(
-                tables.tools.insert().values(
-                    id=tool_id,
-                    slug="mejl-bcc",
-                    title="Mejllista för VÅRDNADSHAVARE",
-                    summary="Åk 7–9",
-                    is_published=False,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
-            conn.execute(
-                tables.tool_versions.insert().values(
-                    id=version_id,
-                    tool_id=tool_id,
-                    version_number=1,
-                    state="active",
-                    source_code="def run_tool(i, o):\n    return ''\n",
-                    entrypoint="run_tool",
-                    content_hash="0" * 64,
-                    created_by_user_id=user_id,
-                    created_at=now,
-                )
-            )
-            conn.execute(
-                tables.tools.update()
-                .where(tables.tools.c.id == tool_id)
-                .values(active_version_id=version_id)
-            )
-            conn.execute(
-                tables.tool_professions.insert().values(
-                    tool_id=tool_id, profession_id=seed_profession_id("larare"), position=0
-                )
-            )
+        _, version_id = _seed_one_tool(engine)
         migrations.upgrade("0003")
         with engine.connect() as conn:
             text = conn.execute(sa.text("SELECT search_text FROM tools")).scalar_one()
@@ -218,5 +225,76 @@ def test_0003_fills_search_text_and_its_downgrade_keeps_every_row(empty_db_url: 
             active = conn.execute(sa.text("SELECT active_version_id FROM tools")).scalar_one()
         assert counts == [1, 1, 1]
         assert uuid.UUID(str(active)) == version_id
+    finally:
+        engine.dispose()
+
+
+def test_0004_classifies_existing_runs_by_their_old_summaries(empty_db_url: str) -> None:
+    """Issue 9 item 6: runs from before failure codes get the code their English summary
+    meant, so the web never has to read a summary again; going down drops only the columns."""
+    migrations = AlembicMigrations(empty_db_url)
+    migrations.upgrade("0003")
+    engine = create_sync_engine_for(empty_db_url)
+    old = {
+        ("timed_out", "Execution timed out."): "timeout",
+        ("failed", "Execution failed (runner contract violation)."): "invalid_result",
+        ("failed", "Execution failed (artifact extraction violation)."): "output_not_allowed",
+        ("failed", "Execution failed (internal error)."): "internal",
+        (
+            "failed",
+            "Execution failed (the tool was stopped: it used too much memory or too many "
+            "processes).",
+        ): "memory",
+        (
+            "failed",
+            "Execution failed (the tool was stopped: it wrote more than its work area holds).",
+        ): "disk",
+        ("failed", "Tool execution failed (KeyError)."): "tool_error",
+        ("failed", "Tool execution failed (MemoryError)."): "memory",
+        ("failed", "SyntaxError: invalid syntax (line 1, col 5)"): "syntax_error",
+        ("failed", "The run queue is full; retry in a moment"): "queue_full",
+        ("failed", "The Docker engine is not reachable (x); start it"): "engine_unavailable",
+        ("failed", "Körningen avbröts eftersom servern startades om. Försök igen."): "interrupted",
+        ("failed", "Filen saknar kolumnen E-post"): "user_error",
+        ("failed", None): "internal",
+        ("succeeded", None): None,
+        ("cancelled", "Körningen avbröts."): None,
+    }
+    try:
+        user_id, version_id = _seed_one_tool(engine)
+        now = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
+        ids = {key: uuid.uuid4() for key in old}
+        with engine.begin() as conn:
+            tool_id = conn.execute(sa.select(tables.tools.c.id)).scalar_one()
+            for (status, summary), run_id in ids.items():
+                conn.execute(
+                    tables.tool_runs.insert().values(
+                        id=run_id,
+                        tool_id=tool_id,
+                        version_id=version_id,
+                        context="production",
+                        requested_by_user_id=user_id,
+                        status=status,
+                        created_at=now,
+                        workdir_path=str(run_id),
+                        input_files=[],
+                        input_values={},
+                        error_summary=summary,
+                        artifacts=[],
+                    )
+                )
+        migrations.upgrade("0004")
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(tables.tool_runs.c.id, tables.tool_runs.c.failure_code)
+            ).all()
+        codes = {row[0]: row[1] for row in rows}
+        assert {key: codes[run_id] for key, run_id in ids.items()} == old
+        migrations.downgrade("0003")
+        with engine.connect() as conn:
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("tool_runs")}
+            count = conn.execute(sa.text("SELECT count(*) FROM tool_runs")).scalar_one()
+        assert "failure_code" not in columns
+        assert count == len(old)
     finally:
         engine.dispose()
