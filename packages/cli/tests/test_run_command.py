@@ -125,3 +125,20 @@ def test_sandbox_run_shows_logs(
     needs_both = ready("run", "vardnadshavare-mejl", str(DATA / "tom.csv"), "--sandbox")
     assert needs_both.exit_code == 1
     assert "--sandbox and --version go together" in needs_both.err
+
+
+def test_a_class_list_too_large_for_the_tool_says_so_issue_9(ready: Cli, tmp_path: Path) -> None:
+    """Issue 9 item 6: a valid 16 MB class list (200,000 pupils) under the upload cap makes a
+    result larger than the result cap. The run fails as output_too_large (not "invalid
+    answer"), with the figures, and offers no file to download."""
+    rows = ["Elev;Klass;Vårdnadshavare 1;E-post vårdnadshavare 1"]
+    rows += [f"Elev {n}, Namn;7B;Förälder {n};vh{n}@exempel.se" for n in range(200_000)]
+    big = tmp_path / "stor.csv"
+    big.write_text("\n".join(rows), encoding="utf-8")
+    assert 10_000_000 < big.stat().st_size < 20 * 1024 * 1024
+    out = tmp_path / "ut"
+    result = ready("run", "vardnadshavare-mejl", str(big), "--out", str(out))
+    assert result.exit_code == 1
+    assert "Execution failed (the tool's output is too large)." in result.out
+    assert "Failure: output_too_large (limit=2000000, output=" in result.out
+    assert not (out / "mejladresser.txt").exists()

@@ -143,6 +143,9 @@ def run_command(
     click.echo(f"Run {run.id}: {STATUS_TEXT[run.status]}")
     if run.error_summary:
         click.echo(run.error_summary)
+    if run.failure is not None:  # the stable code (docs/failure-codes.md) and its figures
+        figures = ", ".join(f"{k}={v}" for k, v in sorted(run.failure.details.items()))
+        click.echo(f"Failure: {run.failure.code.value}" + (f" ({figures})" if figures else ""))
     if result.view.logs_visible and sandbox:
         for name, text in (("stdout", run.stdout), ("stderr", run.stderr)):
             if text:
