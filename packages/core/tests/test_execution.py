@@ -297,8 +297,16 @@ async def test_syntax_error_fails_without_calling_the_runner_RUN_08(harness: Har
             None,
             CONTRACT_VIOLATION,
         ),
-        (  # SIGKILL from the OOM killer: 128 + 9 from a shell, -9 from a process
+        (  # SIGKILL from outside (128 + 9 from a shell, -9 from a process): the runner did
+            # not say it was its OOM killer, so the sandbox was lost
             RunnerOutcome("", "", None, exit_code=137),
+            RunStatus.FAILED,
+            RunFailure.SANDBOX_LOST,
+            {"signal": 9},
+            "Execution failed (the sandbox was lost).",
+        ),
+        (  # the Docker runner saw its memory cgroup's OOM killer
+            RunnerOutcome("", "", None, exit_code=-9, failure=FailureReport(RunFailure.MEMORY)),
             RunStatus.FAILED,
             RunFailure.MEMORY,
             {"limit_bytes": 1024**3},

@@ -23,6 +23,7 @@ import asyncio
 import collections
 import contextlib
 import logging
+import signal
 import tarfile
 import time
 from collections.abc import Callable
@@ -334,6 +335,8 @@ def _outcome(
         failure = result_too_large(out.result_size, job.limits.max_result_bytes)
     elif not out.complete and not timed_out:
         failure = FailureReport(RunFailure.SANDBOX_LOST, {})
+    elif exit_code == -signal.SIGKILL and not timed_out:  # only the memory cgroup's OOM killer
+        failure = FailureReport(RunFailure.MEMORY, {})  # sends SIGKILL inside the container
     return RunnerOutcome(
         stdout=out.stdout.decode("utf-8", "replace"),
         stderr=stderr,

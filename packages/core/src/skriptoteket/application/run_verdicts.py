@@ -98,8 +98,8 @@ def _ended_without_result(exit_code: int | None, limits: RunLimits) -> FailureRe
     if exit_code is None:
         return FailureReport(RunFailure.SANDBOX_LOST)
     signum = -exit_code if exit_code < 0 else exit_code - 128 if exit_code > 128 else 0
-    if signum == signal.SIGKILL:  # the kernel's OOM killer (or a memory cgroup)
-        return _memory(limits)
+    if signum == signal.SIGKILL:  # killed from outside; a runner that knows it was the OOM
+        return FailureReport(RunFailure.SANDBOX_LOST, {"signal": signum})  # killer says so
     if signum == signal.SIGXFSZ:
         return FailureReport(
             RunFailure.DISK, {"resource": "file_size", "limit": limits.max_file_bytes}
