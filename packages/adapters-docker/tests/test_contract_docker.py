@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from skriptoteket.application.run_verdicts import judge
+from skriptoteket.domain.run_failures import RunFailure
 from skriptoteket.ports.execution import RunJob, Runner
 from skriptoteket.settings import Settings
 from skriptoteket.testing.runner_contract import (
@@ -85,6 +87,9 @@ class TestDockerRunner(RunnerContract):
             await asyncio.gather(task, return_exceptions=True)
         assert outcome.result_json is None
         assert not outcome.timed_out
+        failure = judge(outcome, job.limits).failure  # issue 9: not "invalid answer"
+        assert failure is not None
+        assert failure.code is RunFailure.SANDBOX_LOST
         await self.assert_still_works(runner, make_job)
 
     async def test_cancelling_the_caller_stops_the_sandbox(

@@ -28,8 +28,11 @@ from typing import Any
 import attrs
 import pytest
 
+from skriptoteket.application.run_verdicts import judge
+from skriptoteket.domain.run_failures import RunFailure
 from skriptoteket.domain.runs import InputValue, RunContext
 from skriptoteket.ports.execution import RunJob, RunLimits, Runner, RunnerOutcome
+from skriptoteket.testing.runner_failure_contract import RunnerFailureContract
 
 TEST_LIMITS = RunLimits(timeout_seconds=20.0, memory_bytes=512 * 1024 * 1024, max_processes=64)
 
@@ -118,7 +121,7 @@ def run_tool(input_path, output_dir):
 """
 
 
-class RunnerContract:
+class RunnerContract(RunnerFailureContract):
     """All runner contract tests; see the module docstring."""
 
     @pytest.fixture
@@ -563,6 +566,9 @@ class RunnerContract:
             await asyncio.gather(task, return_exceptions=True)
         assert outcome.result_json is None
         assert not outcome.timed_out
+        failure = judge(outcome, job.limits).failure  # issue 9: not "invalid answer"
+        assert failure is not None
+        assert failure.code is RunFailure.SANDBOX_LOST
         await self.assert_still_works(runner, make_job)
 
     async def test_cancelling_the_caller_stops_the_sandbox(
