@@ -17,9 +17,7 @@ if TYPE_CHECKING:
     from skriptoteket.testing.runner_contract import JobFactory
 
 
-async def verdict_of(
-    runner: Runner, make_job: JobFactory, source: str, **limits: object
-) -> Verdict:
+async def verdict_of(runner: Runner, make_job: JobFactory, source: str, **limits: Any) -> Verdict:
     job = make_job(source, **limits)
     return judge(await runner.run(job), job.limits)
 
