@@ -1,6 +1,6 @@
 """Error responses (ERR-03, ERR-04, ERR-05): a Swedish error page for people, or the JSON shape
-``{"error": {"code", "message", "details"}, "correlation_id"}`` for ``/api/`` paths and clients
-that ask for JSON. HTML never shows an English domain message or a stack trace."""
+``{"error": {"code", "message", "details"[, "reason"]}, "correlation_id"}`` for ``/api/`` paths
+and clients that ask for JSON. HTML never shows an English domain message or a stack trace."""
 
 from __future__ import annotations
 
@@ -37,14 +37,16 @@ def error_response(
     ui_message: str,
     details: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
+    reason: str | None = None,
 ) -> Response:
-    """``message`` is the English API text; ``ui_message`` the message id for the HTML page."""
+    """``message`` is the English API text; ``ui_message`` the message id for the HTML page;
+    ``reason`` the error's stable reason (docs/failure-codes.md), for clients to act on."""
     correlation_id = getattr(request.state, "correlation_id", "")
     if wants_json(request):
-        body = {
-            "error": {"code": code, "message": message, "details": details or {}},
-            "correlation_id": correlation_id,
-        }
+        error: dict[str, Any] = {"code": code, "message": message, "details": details or {}}
+        if reason:
+            error["reason"] = reason
+        body = {"error": error, "correlation_id": correlation_id}
         return JSONResponse(body, status_code=status, headers=headers)
     return render(
         request,
@@ -75,6 +77,7 @@ def domain_error_response(request: Request, error: DomainError) -> Response:
         ui_message=ui_error_message(error),
         details=error.details,
         headers={"WWW-Authenticate": bearer_challenge(request)} if api_401 else None,
+        reason=error.reason,
     )
 
 

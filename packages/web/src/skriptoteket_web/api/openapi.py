@@ -39,6 +39,10 @@ ERROR_SCHEMA: dict[str, Any] = {
                 "code": {"type": "string"},
                 "message": {"type": "string"},
                 "details": {"type": "object"},
+                "reason": {
+                    "type": "string",
+                    "description": "a stable, more specific reason (docs/failure-codes.md)",
+                },
             },
         },
         "correlation_id": {"type": "string"},
