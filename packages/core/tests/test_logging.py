@@ -146,9 +146,11 @@ def test_secret_extras_are_redacted_and_base_fields_cannot_be_overwritten() -> N
                 "csrf_token": "c5rf",
                 "Authorization": "Bearer x",
                 "level": "fake",
+                "passed_checks": 3,
             }
         )
     )
+    assert line["passed_checks"] == 3
     assert (line["password"], line["csrf_token"], line["Authorization"]) == (REDACTED,) * 3
     assert (line["level"], line["extra.level"]) == ("INFO", "fake")
 

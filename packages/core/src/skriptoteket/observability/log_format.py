@@ -20,7 +20,7 @@ from skriptoteket.observability import log_context
 SERVICE_NAME = "skriptoteket"
 REDACTED = "[redacted]"
 # An extra field whose name says it holds a secret is never written out.
-_SECRET_NAME = re.compile(r"pass(word)?|secret|token|cookie|authori[sz]ation|csrf", re.I)
+_SECRET_NAME = re.compile(r"passw(or)?d|secret|token|cookie|authori[sz]ation|csrf", re.I)
 _CONTEXT_FIELDS = ("correlation_id", "run_id")
 # Attributes every LogRecord has (``message``/``asctime`` once formatted, ``taskName`` since
 # Python 3.12); everything else on a record came from ``extra=``.
