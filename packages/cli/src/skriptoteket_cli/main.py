@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 
 import click
 import pluggy
+from skriptoteket.observability.log_setup import configure_logging
 from skriptoteket.plugins.facade import Plugins
 from skriptoteket.plugins.manager import make_plugin_manager
 from skriptoteket.settings import Settings
@@ -52,7 +53,9 @@ def build_cli(pm: pluggy.PluginManager, settings: Settings | None = None) -> cli
         Configure with SKRIPTOTEKET_* environment variables, e.g. SKRIPTOTEKET_DATABASE_URL
         (default: a SQLite file under SKRIPTOTEKET_DATA_DIR, default ./.skriptoteket).
         """
-        ctx.obj = CliState(settings=settings or Settings.from_env(), pm=pm)
+        state = CliState(settings=settings or Settings.from_env(), pm=pm)
+        configure_logging(state.settings, server=False)  # ``serve`` switches to its defaults
+        ctx.obj = state
 
     for command in (*BUILTIN_COMMANDS, *_plugin_commands(pm)):
         if command.name in cli.commands:

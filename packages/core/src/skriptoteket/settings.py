@@ -54,6 +54,11 @@ class Settings:
     # identity
     session_ttl_seconds: int = 604800
     database_echo: bool = False
+    # logs (skriptoteket.observability): "" lets the host choose (serve: json/INFO, a one-shot
+    # CLI command: text/WARNING)
+    log_format: str = ""
+    log_level: str = ""
+    environment: str = "development"
     # runs (RUN-12, RUN-18, RUN-31 replaced by a bounded queue)
     runner_timeout_sandbox_seconds: float = 60.0
     runner_timeout_production_seconds: float = 120.0

@@ -44,6 +44,7 @@ from skriptoteket.domain.runs import (
 from skriptoteket.domain.tools import Tool, is_runnable
 from skriptoteket.domain.uploads import check_upload_caps, sanitize_filename
 from skriptoteket.domain.versions import ToolVersion
+from skriptoteket.observability.log_context import bind_run
 from skriptoteket.ports.execution import RunJob, RunLimits, RunnerOutcome
 
 log = logging.getLogger("skriptoteket.runs")
@@ -241,6 +242,10 @@ class ExecuteRun(UseCase):
     (RUN-20)."""
 
     async def __call__(self, run_id: UUID) -> None:
+        with bind_run(run_id):  # every line of the run carries its id (RUN-35)
+            await self._execute(run_id)
+
+    async def _execute(self, run_id: UUID) -> None:
         execution = self.deps.require_execution()
         started = await self._mark_running(run_id)
         if started is None:

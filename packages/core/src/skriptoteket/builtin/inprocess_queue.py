@@ -11,6 +11,7 @@ from uuid import UUID
 
 from skriptoteket.domain.errors import DomainError, ErrorCode
 from skriptoteket.domain.run_failures import RunFailure
+from skriptoteket.observability.log_context import bind_run
 from skriptoteket.ports.execution import QueueStats, RunHandler
 
 log = logging.getLogger(__name__)
@@ -105,7 +106,8 @@ class InProcessRunQueue:
             async with self._available:
                 await self._available.wait_for(lambda: bool(self._waiting))
                 run_id, _ = self._waiting.popitem(last=False)
-            task = asyncio.create_task(self._handler(run_id), name=f"run-{run_id}")
+            with bind_run(run_id):  # the task copies the context: the runner's lines carry it
+                task = asyncio.create_task(self._handler(run_id), name=f"run-{run_id}")
             self._running[run_id] = task
             try:
                 await asyncio.wait({task})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import os
 import threading
 import time
@@ -46,7 +47,12 @@ class DiskWatch:
         self._loop = asyncio.get_running_loop()
         self._stopped = threading.Event()
         self.exceeded: asyncio.Future[None] = self._loop.create_future()
-        self._thread = threading.Thread(target=self._watch, name="local-disk-watch", daemon=True)
+        self._thread = threading.Thread(  # in a copy of the context: its lines carry the run id
+            target=contextvars.copy_context().run,
+            args=(self._watch,),
+            name="local-disk-watch",
+            daemon=True,
+        )
         self._thread.start()
 
     def stop(self) -> None:

@@ -407,16 +407,16 @@ def kill_marked(marker: str) -> int:
     needle = marker.encode()
     found = 0
     own = os.getpid()
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit() or int(entry.name) == own:
-            continue
+    with os.scandir("/proc") as entries:
+        pids = [int(e.name) for e in entries if e.name.isdigit() and int(e.name) != own]
+    for pid in pids:
         try:
-            with open(f"/proc/{entry.name}/cmdline", "rb") as handle:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
                 cmdline = handle.read()
         except OSError:
             continue
         if needle in cmdline:
             found += 1
             with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(int(entry.name), signal.SIGKILL)
+                os.kill(pid, signal.SIGKILL)
     return found
