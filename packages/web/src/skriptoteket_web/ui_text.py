@@ -77,6 +77,9 @@ AUDIT_ACTION_LABELS: Mapping[str, str] = {
     "user.created": N_("User created"),
     "user.role_changed": N_("Role changed"),
     "user.deactivated": N_("User deactivated"),
+    "user.reactivated": N_("User reactivated"),
+    "user.password_changed": N_("Password changed"),
+    "user.password_set": N_("Password set by an administrator"),
     "token.created": N_("API token created"),
     "token.revoked": N_("API token revoked"),
     "nomination.created": N_("Admin nomination created"),
@@ -99,6 +102,16 @@ AUDIT_ACTION_LABELS: Mapping[str, str] = {
     "version.published": N_("Version published"),
     "version.changes_requested": N_("Changes requested"),
     "version.rolled_back": N_("Version restored"),
+}
+
+# Domain errors by their stable ``reason`` (DomainError.reason), consulted before anything else.
+_BY_REASON: Mapping[str, str] = {
+    "current_password_wrong": N_("The current password is wrong."),
+    "password_unchanged": N_("The new password must differ from the current one."),
+    "passwords_differ": N_("The two new passwords are not the same."),
+    "set_own_password": N_("Change your own password on your profile page."),
+    "not_a_local_account": N_("The account does not log in with a password here."),
+    "password_changed_meanwhile": N_("The password was changed meanwhile. Try again."),
 }
 
 # Domain messages with a dedicated text (matched exactly), per UI-05 and the page texts.
@@ -163,6 +176,8 @@ def _validation_message(error: DomainError) -> str:
 
 def ui_error_message(error: DomainError) -> str:
     """UI-05: the message id to show for a domain error (never the English domain text)."""
+    if error.reason is not None and error.reason in _BY_REASON:
+        return _BY_REASON[error.reason]
     if error.message in _BY_MESSAGE:
         return _BY_MESSAGE[error.message]
     code = error.code
