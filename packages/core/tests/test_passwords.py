@@ -36,7 +36,8 @@ async def test_change_own_password_keeps_this_session_ends_the_others(world: Wor
         world.user.id,
     )
     assert dict(row.details) == {"email": world.user.email, "sessions_ended": 1}
-    assert PASSWORD not in repr(row) and NEW not in repr(row)
+    assert PASSWORD not in repr(row)
+    assert NEW not in repr(row)
     await _login(world, world.user, NEW)
     with pytest.raises(DomainError) as old:
         await _login(world, world.user, PASSWORD)
@@ -145,7 +146,8 @@ async def test_reactivate_is_audited_and_allows_login_again(world: World) -> Non
     mark = world.audit_count()
     world.tick()
     back = await world.app.reactivate_user(world.admin, email=world.user.email)
-    assert back.is_active and back.updated_at == world.clock.now()
+    assert back.is_active
+    assert back.updated_at == world.clock.now()
     [row] = world.audit_since(mark)
     assert (row.actor_user_id, row.action.value, row.subject_id) == (
         world.admin.id,
