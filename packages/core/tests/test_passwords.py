@@ -3,6 +3,8 @@ deactivated account (issue 9 item 8; ID-09, ID-10 rule via can_manage_user, ID-1
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import pytest
 from skriptoteket.domain.errors import DomainError, ErrorCode
 from skriptoteket.domain.identity import Role, User
@@ -11,7 +13,7 @@ from skriptoteket.testing.world import PASSWORD, World
 NEW = "Blåbärspaj-2027"
 
 
-async def _login(world: World, user: User, password: str = PASSWORD) -> object:
+async def _login(world: World, user: User, password: str = PASSWORD) -> UUID:
     return (await world.app.login(email=user.email, password=password)).session.id
 
 
@@ -26,9 +28,9 @@ async def test_change_own_password_keeps_this_session_ends_the_others(world: Wor
     )
     assert updated.updated_at == world.clock.now()
     assert world.stored_user(world.user).password_hash == world.app.deps.hasher.hash(NEW)
-    assert await world.app.resolve_session(here) is not None  # type: ignore[arg-type]
-    assert await world.app.resolve_session(elsewhere) is None  # type: ignore[arg-type]
-    assert await world.app.resolve_session(admin_session) is not None  # type: ignore[arg-type]
+    assert await world.app.resolve_session(here) is not None
+    assert await world.app.resolve_session(elsewhere) is None
+    assert await world.app.resolve_session(admin_session) is not None
     [row] = world.audit_since(mark)
     assert (row.actor_user_id, row.action.value, row.subject_id) == (
         world.user.id,
@@ -48,7 +50,7 @@ async def test_change_without_a_session_ends_every_session(world: World) -> None
     """From the API with a bearer token there is no session to keep."""
     first = await _login(world, world.user)
     await world.app.change_own_password(world.user, current_password=PASSWORD, new_password=NEW)
-    assert await world.app.resolve_session(first) is None  # type: ignore[arg-type]
+    assert await world.app.resolve_session(first) is None
 
 
 @pytest.mark.parametrize(
@@ -73,7 +75,7 @@ async def test_change_refused_changes_nothing(
     assert info.value.details["field"] == field
     assert world.stored_user(world.user) == before
     assert world.audit_since(mark) == []
-    assert await world.app.resolve_session(session) is not None  # type: ignore[arg-type]
+    assert await world.app.resolve_session(session) is not None
 
 
 async def test_operator_has_no_own_password(world: World) -> None:
@@ -115,7 +117,7 @@ async def test_set_password_role_rules(
         assert world.audit_since(mark) == []
         return
     await world.app.set_user_password(actor, email=target.email, password=NEW)
-    assert await world.app.resolve_session(session) is None  # type: ignore[arg-type]
+    assert await world.app.resolve_session(session) is None
     [row] = world.audit_since(mark)
     assert row.action.value == "user.password_set"
     assert row.subject_id == target.id
