@@ -262,7 +262,7 @@ def test_admin_adds_and_removes_a_maintainer_TOOL_14_16(
 def create_user(page: Page, email: str) -> None:
     page.goto("/admin/users")
     page.get_by_label("E-post").fill(email)
-    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_label("Lösenord", exact=True).fill(PASSWORD)
     page.get_by_label("Roll", exact=True).select_option(label="Användare")
     page.get_by_role("button", name="Skapa användare").click()
     expect(page.get_by_role("status")).to_have_text("Användaren är skapad.")
@@ -623,3 +623,25 @@ def test_contract_2_form_defaults_validation_and_a_good_run(
     expect(frame.locator("#antal")).to_contain_text("grupper")
     check_a11y(page)
     shoot(page, "run-form-contract-2-result")
+
+
+def test_deactivate_with_keyboard_only_then_reactivate(
+    page: Page, login: Login, check_a11y: CheckA11y
+) -> None:
+    """issue 9 item 8: deactivation is two steps (a link, then a confirm page), no script."""
+    email = f"vikarie-{uuid.uuid4().hex[:6]}@skolan.se"
+    login(page, "admin")
+    create_user(page, email)
+    row = page.get_by_role("row").filter(has_text=email)
+    row.get_by_role("link", name="Inaktivera").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Inaktivera användare")
+    check_a11y(page)
+    page.get_by_role("button", name=f"Ja, inaktivera {email}").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_have_text("Användaren är inaktiverad.")
+    row = page.get_by_role("row").filter(has_text=email)
+    expect(row).to_contain_text("Inaktiverad")
+    row.get_by_role("button", name="Återaktivera").click()
+    expect(page.get_by_role("status")).to_have_text("Användaren är återaktiverad.")
+    expect(page.get_by_role("row").filter(has_text=email)).to_contain_text("Aktiv")

@@ -86,6 +86,12 @@ PAGES: list[tuple[str, str, str, str]] = [
     ("admin", "/admin/suggestions", "Förslag", "admin-suggestions"),
     ("admin", "/admin/tools", "Testyta", "admin-tools"),
     ("admin", "/admin/users", "Användare", "admin-users"),
+    (
+        "admin",
+        "/admin/users/deactivate?email=larare%40demo.skriptoteket.se",
+        "Inaktivera användare",
+        "admin-users-deactivate",
+    ),
     ("admin", "/admin/nominations", "Nomineringar till administratör", "admin-nominations"),
     ("admin", "/admin/audit", "Händelselogg", "admin-audit"),
     ("superuser", "/admin/nominations", "Nomineringar till administratör", "superuser-nominations"),

@@ -185,6 +185,6 @@ def test_sqlite_connection_settings(sqlite_db: str) -> None:
         with engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
     finally:
         engine.dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from skriptoteket.builtin.system import Argon2PasswordHasher
 from skriptoteket.domain.audit import AuditAction
 from skriptoteket.domain.identity import Role
 from skriptoteket.domain.identity import User as DomainUser
@@ -182,3 +183,71 @@ def test_last_superuser_cannot_be_demoted(cli: Cli) -> None:
     result = cli("users", "set-role", "su@skolan.se", "admin")
     assert result.exit_code == 1
     assert result.err == "Error: Cannot remove the last active superuser\n"
+
+
+def test_set_password_prompts_twice_hidden_and_is_audited(
+    cli: Cli, store_plugin: SharedMemoryPlugin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """issue 9 item 8: `users set-password EMAIL` prompts (hidden, with confirmation)."""
+    assert cli("users", "add", "--email", "larare@skolan.se", "--password", PASSWORD).exit_code == 0
+    prompts: list[str] = []
+    answers = iter(["Blåbärspaj-2027", "Blåbärspaj-2027"])
+
+    def hidden(prompt: str) -> str:
+        prompts.append(prompt)
+        return next(answers)
+
+    monkeypatch.setattr("click.termui.hidden_prompt_func", hidden)
+    done = cli("users", "set-password", "larare@skolan.se")
+    assert done.exit_code == 0, done.err
+    assert done.out.endswith("New password set for larare@skolan.se; their sessions have ended\n")
+    assert prompts == ["New password: ", "Repeat for confirmation: "]
+    user = users_in(store_plugin)["larare@skolan.se"]
+    assert user.password_hash is not None
+    assert Argon2PasswordHasher().verify(user.password_hash, "Blåbärspaj-2027")
+    entry = store_plugin.store.state.audit[-1]
+    assert entry.action is AuditAction.USER_PASSWORD_SET
+    assert entry.actor_user_id is None
+    assert entry.actor_label.startswith("cli")
+    assert entry.subject_id == user.id
+    assert "Blåbärspaj-2027" not in repr(entry)
+
+
+def test_set_password_option_role_rules_and_policy(
+    cli: Cli, store_plugin: SharedMemoryPlugin
+) -> None:
+    cli("users", "add", "--email", "admin@skolan.se", "--password", PASSWORD, "--role", "admin")
+    cli("users", "add", "--email", "admin2@skolan.se", "--password", PASSWORD, "--role", "admin")
+    cli("users", "add", "--email", "larare@skolan.se", "--password", PASSWORD)
+    before = users_in(store_plugin)["admin2@skolan.se"].password_hash
+    denied = cli(
+        "users", "set-password", "admin2@skolan.se", "--password", "Ny-lösen-99",
+        "--actor", "admin@skolan.se",
+    )  # fmt: skip
+    assert denied.exit_code == 1
+    assert denied.err == "Error: Insufficient permissions to set that user's password\n"
+    assert users_in(store_plugin)["admin2@skolan.se"].password_hash == before
+    weak = cli("users", "set-password", "larare@skolan.se", "--password", "kort")
+    assert weak.exit_code == 1
+    assert weak.err == "Error: Password must be at least 8 characters\n"
+    ok = cli(
+        "users", "set-password", "larare@skolan.se", "--password", "Ny-lösen-99",
+        "--actor", "admin@skolan.se",
+    )  # fmt: skip
+    assert ok.exit_code == 0, ok.err
+    entry = store_plugin.store.state.audit[-1]
+    assert entry.action is AuditAction.USER_PASSWORD_SET
+    assert entry.actor_user_id == users_in(store_plugin)["admin@skolan.se"].id
+
+
+def test_reactivate_after_deactivate_is_audited(cli: Cli, store_plugin: SharedMemoryPlugin) -> None:
+    cli("users", "add", "--email", "larare@skolan.se", "--password", PASSWORD)
+    assert cli("users", "deactivate", "larare@skolan.se").exit_code == 0
+    done = cli("users", "reactivate", "larare@skolan.se")
+    assert done.exit_code == 0, done.err
+    assert done.out == "larare@skolan.se is active again\n"
+    assert users_in(store_plugin)["larare@skolan.se"].is_active
+    assert store_plugin.store.state.audit[-1].action is AuditAction.USER_REACTIVATED
+    unknown = cli("users", "reactivate", "ingen@skolan.se")
+    assert unknown.exit_code == 1
+    assert unknown.err == "Error: No user with email 'ingen@skolan.se'\n"

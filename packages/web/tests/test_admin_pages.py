@@ -125,11 +125,13 @@ def test_role_change_and_deactivation_are_audited_AMB_16_ID_21(site: Site) -> No
     assert done.status_code == 303
     assert "Rollen är ändrad." in site.client.get(done.headers["location"]).text
     gone = site.client.post(
-        "/admin/users/deactivate", data={"email": target.email, "csrf_token": csrf}
+        "/admin/users/deactivate",
+        data={"email": target.email, "confirm": "yes", "csrf_token": csrf},
     )
     assert gone.status_code == 303
     self_off = site.client.post(
-        "/admin/users/deactivate", data={"email": "admin@skolan.se", "csrf_token": csrf}
+        "/admin/users/deactivate",
+        data={"email": "admin@skolan.se", "confirm": "yes", "csrf_token": csrf},
     )
     assert self_off.status_code == 400
     assert "Du kan inte inaktivera ditt eget konto." in self_off.text

@@ -698,3 +698,63 @@ def test_nominations_and_audit(api: ApiSite) -> None:
     by_actor = api.ok(ADMIN, "GET", f"/admin/audit?actor_user_id={api.users[SUPERUSER].id}")
     assert {e["actor_user_id"] for e in by_actor["items"]} == {str(api.users[SUPERUSER].id)}
     assert api.get(ADMIN, "/admin/audit?action=nope").status_code == 400
+
+
+def test_set_password_and_reactivate_by_api(api: ApiSite) -> None:
+    """issue 9 item 8: POST /admin/users/password and /admin/users/reactivate, audited."""
+    target = api.add_user(Role.CONTRIBUTOR, "mal@skolan.se")
+    new = "Blåbärspaj-2027"
+    done = api.ok(
+        ADMIN, "POST", "/admin/users/password", json={"email": "mal@skolan.se", "password": new}
+    )
+    assert done["email"] == "mal@skolan.se"
+    assert api.call(api.core.login, email="mal@skolan.se", password=new).user.id == target.id
+    above = api.post(
+        ADMIN, "/admin/users/password", json={"email": api.users[SUPERUSER].email, "password": new}
+    )
+    assert (above.status_code, error_code(above)) == (403, "FORBIDDEN")
+    weak = api.post(
+        ADMIN, "/admin/users/password", json={"email": "mal@skolan.se", "password": "kort"}
+    )
+    assert (weak.status_code, error_code(weak)) == (400, "VALIDATION_ERROR")
+    api.ok(ADMIN, "POST", "/admin/users/deactivate", json={"email": "mal@skolan.se"})
+    back = api.ok(ADMIN, "POST", "/admin/users/reactivate", json={"email": "mal@skolan.se"})
+    assert back["is_active"] is True
+    log = api.ok(ADMIN, "GET", "/admin/audit")["items"]
+    actions = [e["action"] for e in log]
+    assert "user.password_set" in actions
+    assert "user.reactivated" in actions
+    assert new not in json.dumps(log)
+
+
+def test_change_own_password_by_api_bearer_and_cookie(api: ApiSite) -> None:
+    """POST /me/password: 400 on a wrong current password; with a bearer token every session
+    ends; a cookie session (with its CSRF header) that changes it stays logged in."""
+    new, newer = "Blåbärspaj-2027", "Hallonsylt-2028"
+    email = api.users[USER].email
+    wrong = api.post(
+        USER, "/me/password", json={"current_password": "fel-1234", "new_password": new}
+    )
+    assert (wrong.status_code, error_code(wrong)) == (400, "VALIDATION_ERROR")
+    assert wrong.json()["error"]["details"] == {"field": "current_password"}
+    session = api.call(api.core.login, email=email, password=PASSWORD).session
+    done = api.ok(
+        USER, "POST", "/me/password", json={"current_password": PASSWORD, "new_password": new}
+    )
+    assert done["email"] == email
+    assert api.call(api.core.resolve_session, session.id) is None
+    assert api.ok(USER, "GET", "/me")["email"] == email  # the token still works
+    api.client.cookies.clear()
+    login = api.client.post("/login", data={"email": email, "password": new})
+    assert login.status_code == 303
+    csrf = api.client.get(f"{API}/me").json()["csrf_token"]
+    changed = api.client.post(
+        f"{API}/me/password",
+        json={"current_password": new, "new_password": newer},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert changed.status_code == 200, changed.text
+    assert api.client.get(f"{API}/me").status_code == 200  # this session stays
+    rows = api.ok(ADMIN, "GET", "/admin/audit?action=user.password_changed")["items"]
+    assert len(rows) == 2
+    assert {r["details"]["sessions_ended"] for r in rows} == {0, 1}

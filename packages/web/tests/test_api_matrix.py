@@ -24,6 +24,7 @@ from .api_support import (
     API,
     CONTRIBUTOR,
     MAINTAINER,
+    PASSWORD,
     ROLES,
     SUPERUSER,
     USER,
@@ -206,6 +207,17 @@ MATRIX: dict[tuple[str, str], Expect] = {
     ),
     ("POST", "/admin/users/deactivate"): Expect(
         rank(200, ADMIN), json=lambda s: {"email": s["target_email"]}
+    ),
+    ("POST", "/admin/users/reactivate"): Expect(
+        rank(200, ADMIN), json=lambda s: {"email": s["target_email"]}
+    ),
+    ("POST", "/admin/users/password"): Expect(
+        rank(200, ADMIN),
+        json=lambda s: {"email": s["target_email"], "password": "Blåbärspaj-2027"},
+    ),
+    ("POST", "/me/password"): Expect(
+        rank(200, USER),
+        json=lambda s: {"current_password": PASSWORD, "new_password": "Blåbärspaj-2027"},
     ),
     ("GET", "/tokens"): Expect(rank(200, USER)),
     ("POST", "/tokens"): Expect(rank(201, USER), json=lambda s: {"name": "bärbar"}),

@@ -44,6 +44,7 @@ class Expect:
     body: Body | None = None
     files: Mapping[str, tuple[str, bytes]] | None = None
     path_values: Values | None = None  # which object a shared path parameter names
+    query: Values | None = None  # the query string of a GET
     # The statuses with SKRIPTOTEKET_ENABLE_DOCS on; a route that has them runs both ways.
     with_docs: Mapping[str, int] | None = None
 
@@ -234,8 +235,24 @@ MATRIX: dict[tuple[str, str], Expect] = {
         by_rank(303, 403, 303, "admin"),
         body=lambda s: {"email": s["target_email"], "role": "contributor"},
     ),
+    # The confirmation step: GET shows it; a POST without confirm=yes shows it again (200).
+    ("GET", "/admin/users/deactivate"): Expect(
+        by_rank(303, 403, 200, "admin"), query=lambda s: {"email": s["target_email"]}
+    ),
     ("POST", "/admin/users/deactivate"): Expect(
+        by_rank(303, 403, 303, "admin"),
+        body=lambda s: {"email": s["target_email"], "confirm": "yes"},
+    ),
+    ("POST", "/admin/users/reactivate"): Expect(
         by_rank(303, 403, 303, "admin"), body=lambda s: {"email": s["target_email"]}
+    ),
+    ("POST", "/admin/users/password"): Expect(
+        by_rank(303, 403, 303, "admin"),
+        body=lambda s: {
+            "email": s["target_email"],
+            "password": "Blåbärspaj-2027",
+            "password_again": "Blåbärspaj-2027",
+        },
     ),
     ("GET", "/admin/nominations"): Expect(by_rank(303, 403, 200, "admin")),
     ("POST", "/admin/nominations"): Expect(
@@ -248,6 +265,14 @@ MATRIX: dict[tuple[str, str], Expect] = {
     ),
     ("GET", "/admin/audit"): Expect(by_rank(303, 403, 200, "admin")),
     ("GET", "/profile"): Expect(logged_in(200)),
+    ("POST", "/profile/password"): Expect(
+        logged_in(303),
+        body=lambda s: {
+            "current_password": "Gröna-äpplen-42",
+            "new_password": "Blåbärspaj-2027",
+            "new_password_again": "Blåbärspaj-2027",
+        },
+    ),
     ("POST", "/profile/tokens"): Expect(logged_in(201), body=lambda s: {"name": "bärbar"}),
     ("POST", "/profile/tokens/{token_id}/revoke"): Expect(logged_in(303)),
     # R30–R33, EXE-01–EXE-08: any user runs a runnable tool and sees only their own runs.
@@ -366,7 +391,7 @@ def test_route_status_for_role(
     values = {**scene.values, **(expect.path_values(scene) if expect.path_values else {})}
     url = path.format(**values)
     if method == "GET":
-        response = fresh_site.client.get(url)
+        response = fresh_site.client.get(url, params=expect.query(scene) if expect.query else None)
     else:
         data: dict[str, str | list[str]] = dict(expect.body(scene) if expect.body else {})
         if csrf:

@@ -3,12 +3,19 @@
 SQLite runs in WAL mode with foreign keys on. The driver's own transaction handling is switched
 off (``isolation_level=None``) and SQLAlchemy's ``begin`` event emits ``BEGIN IMMEDIATE`` for
 units of work that may write and a plain ``BEGIN`` for read-only ones, so writers queue for the
-lock at the start of a transaction (``busy_timeout``) instead of failing with "database is
-locked" half-way through it.
+lock at the start of a transaction (``busy_timeout``, 30 s by default:
+``SKRIPTOTEKET_DATABASE_BUSY_TIMEOUT_SECONDS``) instead of failing with "database is locked"
+half-way through it. A ``BEGIN IMMEDIATE`` that still finds the database locked after the
+timeout is issued again, up to ``SQLITE_BEGIN_ATTEMPTS`` times in all: nothing of the unit of
+work has run yet, so that retry is always safe. In WAL mode a transaction that holds the write
+lock from its BEGIN is not refused later (no SQLITE_BUSY at COMMIT), so BEGIN is the one place
+a writer can be told "busy". The pool's checkout wait is as long as the busy timeout, since
+writers wait there too (a burst of 200 needs more than its 15 connections).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,8 +30,14 @@ from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+log = logging.getLogger(__name__)
+
 READONLY_OPTION = "skriptoteket_readonly"
-SQLITE_BUSY_TIMEOUT_MS = 5000
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Inline reads run on the event loop's thread: a reader in WAL mode practically never waits,
+# and when it does (WAL recovery) it must not stall the loop for long.
+SQLITE_READ_BUSY_TIMEOUT_MS = 5000
+SQLITE_BEGIN_ATTEMPTS = 3
 SCHEMA_OUT_OF_DATE = "The database schema is not up to date; run: skriptoteket db upgrade"
 POSTGRES_HINT = (
     "Is PostgreSQL running and the URL right? Start it with e.g. "
@@ -82,7 +95,18 @@ def _prepare_sqlite_file(url: sa.URL) -> None:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
-def configure_sqlite(sync_engine: sa.Engine) -> None:
+def is_sqlite_busy(error: BaseException) -> bool:
+    """SQLITE_BUSY / SQLITE_LOCKED, as the driver words them."""
+    text = str(getattr(error, "orig", None) or error)
+    return "database is locked" in text or "database table is locked" in text
+
+
+def configure_sqlite(
+    sync_engine: sa.Engine,
+    *,
+    busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+    begin_attempts: int = SQLITE_BEGIN_ATTEMPTS,
+) -> None:
     """Pragmas on every new connection, and our own BEGIN (see the module docstring)."""
 
     @event.listens_for(sync_engine, "connect")
@@ -90,7 +114,7 @@ def configure_sqlite(sync_engine: sa.Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
-            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
@@ -100,16 +124,43 @@ def configure_sqlite(sync_engine: sa.Engine) -> None:
     @event.listens_for(sync_engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
         readonly = bool(conn.get_execution_options().get(READONLY_OPTION, False))
-        conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+        statement = "BEGIN" if readonly else "BEGIN IMMEDIATE"
+        for attempt in range(1, max(1, begin_attempts) + 1):
+            try:
+                conn.exec_driver_sql(statement)
+                return
+            except sa_exc.OperationalError as error:
+                if attempt >= begin_attempts or not is_sqlite_busy(error):
+                    raise
+                log.warning(
+                    "SQLite was still locked after %d ms at %s; trying again (%d of %d)",
+                    busy_timeout_ms,
+                    statement,
+                    attempt + 1,
+                    begin_attempts,
+                )
 
 
-def create_async_engine_for(url: str, *, echo: bool = False) -> AsyncEngine:
+def create_async_engine_for(
+    url: str,
+    *,
+    echo: bool = False,
+    busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+    begin_attempts: int = SQLITE_BEGIN_ATTEMPTS,
+) -> AsyncEngine:
+    """``busy_timeout_ms`` and ``begin_attempts`` apply to SQLite only (module docstring)."""
     target = driver_url(url, use_async=True)
-    if is_sqlite(target):
-        _prepare_sqlite_file(target)
-    engine = create_async_engine(target, echo=echo)
-    if is_sqlite(target):
-        configure_sqlite(engine.sync_engine)
+    if not is_sqlite(target):
+        return create_async_engine(target, echo=echo)
+    _prepare_sqlite_file(target)
+    options: dict[str, Any] = {}
+    database = target.database or ""
+    if database and database != ":memory:":  # a file: a queue pool, whose wait we set
+        options["pool_timeout"] = max(1.0, busy_timeout_ms / 1000)
+    engine = create_async_engine(target, echo=echo, **options)
+    configure_sqlite(
+        engine.sync_engine, busy_timeout_ms=busy_timeout_ms, begin_attempts=begin_attempts
+    )
     return engine
 
 
@@ -118,9 +169,10 @@ def create_sync_engine_for(url: str, *, echo: bool = False, **options: Any) -> s
     target = driver_url(url, use_async=False)
     if is_sqlite(target):
         _prepare_sqlite_file(target)
+    busy_timeout_ms = int(options.pop("busy_timeout_ms", SQLITE_BUSY_TIMEOUT_MS))
     engine = sa.create_engine(target, echo=echo, **options)
     if is_sqlite(target):
-        configure_sqlite(engine)
+        configure_sqlite(engine, busy_timeout_ms=busy_timeout_ms)
     return engine
 
 
@@ -176,7 +228,8 @@ async def open_sql(settings: Settings) -> AsyncIterator[UnitOfWorkFactory]:
     from skriptoteket_sql.uow import SqlUnitOfWorkFactory
 
     url, echo = settings.database_url, settings.database_echo
-    engine = create_async_engine_for(url, echo=echo)
+    busy_ms = max(1, round(settings.database_busy_timeout_seconds * 1000))
+    engine = create_async_engine_for(url, echo=echo, busy_timeout_ms=busy_ms)
     inline = create_inline_read_engine(url, echo=echo) if reads_inline(url) else None
     try:
         await require_schema_at_head(engine, url)

@@ -119,6 +119,13 @@ DRIVER_ERRORS: tuple[type[Exception], ...] = (sa_exc.SQLAlchemyError, sqlite3.Er
 
 def to_domain_error(error: Exception) -> DomainError:
     """The ``DomainError`` a repository raises for ``error``."""
+    if isinstance(error, sa_exc.TimeoutError):  # no pooled connection within the wait
+        return DomainError(
+            ErrorCode.SERVICE_UNAVAILABLE,
+            "The database is busy; retry.",
+            {"reason": "no database connection free in time"},
+            reason="database_busy",
+        )
     orig: BaseException = getattr(error, "orig", None) or error
     kind = _kind(orig)
     details: dict[str, Any] = {"reason": str(orig).strip()[:500]}
@@ -145,7 +152,12 @@ def to_domain_error(error: Exception) -> DomainError:
             details,
         )
     if kind == "locked":
-        return DomainError(ErrorCode.SERVICE_UNAVAILABLE, "The database is busy; retry.", details)
+        return DomainError(
+            ErrorCode.SERVICE_UNAVAILABLE,
+            "The database is busy; retry.",
+            details,
+            reason="database_busy",
+        )
     return DomainError(ErrorCode.DATABASE_ERROR, "Database error", details)
 
 

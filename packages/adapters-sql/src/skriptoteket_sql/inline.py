@@ -24,7 +24,13 @@ from skriptoteket.domain.errors import DomainError, ErrorCode
 from sqlalchemy import event
 from sqlalchemy.pool import QueuePool
 
-from skriptoteket_sql.engine import READONLY_OPTION, create_sync_engine_for, driver_url, is_sqlite
+from skriptoteket_sql.engine import (
+    READONLY_OPTION,
+    SQLITE_READ_BUSY_TIMEOUT_MS,
+    create_sync_engine_for,
+    driver_url,
+    is_sqlite,
+)
 
 INLINE_POOL_SIZE = 8
 
@@ -41,7 +47,12 @@ def reads_inline(url: str) -> bool:
 def create_inline_read_engine(url: str, *, echo: bool = False) -> sa.Engine:
     """A synchronous, query-only engine for the read-only units of work on a SQLite ``url``."""
     engine = create_sync_engine_for(
-        url, echo=echo, poolclass=QueuePool, pool_size=INLINE_POOL_SIZE, max_overflow=-1
+        url,
+        echo=echo,
+        poolclass=QueuePool,
+        pool_size=INLINE_POOL_SIZE,
+        max_overflow=-1,
+        busy_timeout_ms=SQLITE_READ_BUSY_TIMEOUT_MS,
     )
 
     @event.listens_for(engine, "connect")

@@ -59,6 +59,9 @@ class Settings:
     log_format: str = ""
     log_level: str = ""
     environment: str = "development"
+    # SQLite: how long a writer waits for the write lock (busy_timeout, and the connection
+    # pool's wait) before BEGIN IMMEDIATE is retried (SQLITE_BEGIN_ATTEMPTS times in all)
+    database_busy_timeout_seconds: float = 30.0
     # runs (RUN-12, RUN-18, RUN-31 replaced by a bounded queue)
     runner_timeout_sandbox_seconds: float = 60.0
     runner_timeout_production_seconds: float = 120.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from skriptoteket.domain.errors import not_found, validation_error
+from skriptoteket.domain.errors import DomainError, ErrorCode, not_found, validation_error
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
@@ -44,3 +44,16 @@ def form_uuid(form: FormData, name: str) -> UUID:
         return UUID(raw)
     except ValueError:
         raise validation_error("Invalid id", field=name) from None
+
+
+def repeated_password(form: FormData, name: str, again: str) -> str:
+    """A new password typed twice (``name`` and ``again``); two different texts are refused."""
+    password = field(form, name)
+    if password != field(form, again):
+        raise DomainError(
+            ErrorCode.VALIDATION_ERROR,
+            "The two new passwords differ",
+            {"field": again},
+            reason="passwords_differ",
+        )
+    return password

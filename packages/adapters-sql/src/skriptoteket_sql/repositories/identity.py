@@ -134,6 +134,18 @@ class SqlSessionRepository(SqlRepository):
             result = await conn.execute(sessions.delete().where(sessions.c.expires_at <= now))
             return int(result.rowcount)
 
+    async def revoke_for_user(
+        self, user_id: UUID, now: datetime, *, keep: UUID | None = None
+    ) -> int:
+        stmt = sessions.update().where(
+            sessions.c.user_id == user_id, sessions.c.revoked_at.is_(None)
+        )
+        if keep is not None:
+            stmt = stmt.where(sessions.c.id != keep)
+        async with self._db.writing() as conn:
+            result = await conn.execute(stmt.values(revoked_at=now))
+            return int(result.rowcount)
+
 
 def token_values(token: ApiToken) -> dict[str, Any]:
     return {

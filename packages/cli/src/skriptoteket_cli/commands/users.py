@@ -32,7 +32,7 @@ def bootstrap_superuser(state: CliState, email: str, password: str, force: bool)
 
 @click.group()
 def users() -> None:
-    """Manage accounts: add, list, set-role, deactivate, token."""
+    """Manage accounts: add, list, set-role, set-password, deactivate, reactivate, token."""
 
 
 @users.command("add")
@@ -115,6 +115,45 @@ def deactivate(state: CliState, email: str, actor_email: str | None) -> None:
 
     user = state.run(work)
     click.echo(f"{user.email} is deactivated")
+
+
+@users.command("reactivate")
+@click.argument("email")
+@actor_option
+@pass_state
+def reactivate(state: CliState, email: str, actor_email: str | None) -> None:
+    """Reactivate EMAIL after a deactivation: logins work again (audited)."""
+
+    async def work(app: Skriptoteket) -> User:
+        actor = await resolve_actor(app, actor_email)
+        return await app.reactivate_user(actor, email=email)
+
+    user = state.run(work)
+    click.echo(f"{user.email} is active again")
+
+
+@users.command("set-password")
+@click.argument("email")
+@click.option(
+    "--password",
+    prompt="New password",
+    hide_input=True,
+    confirmation_prompt=True,
+    help="The new password (prompted twice, hidden, when left out; on the command line it "
+    "is visible to other users of the machine).",
+)
+@actor_option
+@pass_state
+def set_password(state: CliState, email: str, password: str, actor_email: str | None) -> None:
+    """Set a new password for EMAIL; all of EMAIL's sessions end (audited, never the password).
+    An admin may do it for users and contributors, a superuser or the operator for anyone."""
+
+    async def work(app: Skriptoteket) -> User:
+        actor = await resolve_actor(app, actor_email)
+        return await app.set_user_password(actor, email=email, password=password)
+
+    user = state.run(work)
+    click.echo(f"New password set for {user.email}; their sessions have ended")
 
 
 @users.command("token")

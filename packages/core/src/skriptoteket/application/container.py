@@ -9,6 +9,7 @@ from skriptoteket.application import (
     execution,
     identity,
     nominations,
+    passwords,
     readiness,
     runnable,
     runs,
@@ -30,6 +31,9 @@ class Skriptoteket:
     list_users: identity.ListUsers = attrs.field(init=False)
     change_user_role: identity.ChangeUserRole = attrs.field(init=False)
     deactivate_user: identity.DeactivateUser = attrs.field(init=False)
+    reactivate_user: identity.ReactivateUser = attrs.field(init=False)
+    change_own_password: passwords.ChangeOwnPassword = attrs.field(init=False)
+    set_user_password: passwords.SetUserPassword = attrs.field(init=False)
     login: identity.Login = attrs.field(init=False)
     resolve_session: identity.ResolveSession = attrs.field(init=False)
     logout: identity.Logout = attrs.field(init=False)

@@ -22,10 +22,12 @@ from skriptoteket.domain.identity import (
     new_local_user,
     normalize_email,
     normalize_token_name,
+    reactivated,
     require_at_least_role,
     require_can_change_role,
     require_can_deactivate,
     require_can_manage_tokens_of,
+    require_can_reactivate,
     require_login_allowed,
     system_actor,
     validate_password,
@@ -219,6 +221,31 @@ class DeactivateUser(UseCase):
                 uow,
                 actor,
                 AuditAction.USER_DEACTIVATED,
+                SubjectType.USER,
+                target.id,
+                email=target.email,
+            )
+            await uow.commit()
+        return updated
+
+
+class ReactivateUser(UseCase):
+    """Undo a deactivation (same rule as deactivating: ``can_manage_user``). Sessions ended by
+    the deactivation stay ended; the user logs in again with the same password."""
+
+    async def __call__(self, actor: User, *, email: str) -> User:
+        async with self.deps.uow() as uow:
+            actor = await self._actor(uow, actor)
+            target = await require_user_by_email(uow, email)
+            require_can_reactivate(actor, target)
+            if target.is_active:
+                return target
+            updated = reactivated(target, self.deps.clock.now())
+            await uow.users.update(updated)
+            await self._audit(
+                uow,
+                actor,
+                AuditAction.USER_REACTIVATED,
                 SubjectType.USER,
                 target.id,
                 email=target.email,

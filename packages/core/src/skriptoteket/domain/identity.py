@@ -219,6 +219,45 @@ def require_can_deactivate(actor: User, target: User) -> None:
         raise forbidden("Insufficient permissions to deactivate that user")
 
 
+def require_can_reactivate(actor: User, target: User) -> None:
+    if not can_manage_user(actor, target):
+        raise forbidden("Insufficient permissions to reactivate that user")
+
+
+def require_can_set_password(actor: User, target: User) -> None:
+    """An admin sets a new password for users and contributors, a superuser (or the operator)
+    for anyone (the rule of ``can_manage_user``). One's own password is changed with the
+    current one instead (``ChangeOwnPassword``)."""
+    if actor.id == target.id:
+        raise DomainError(
+            ErrorCode.VALIDATION_ERROR,
+            "Change your own password with your current password",
+            {"field": "email"},
+            reason="set_own_password",
+        )
+    if not can_manage_user(actor, target):
+        raise forbidden("Insufficient permissions to set that user's password")
+
+
+def require_local_password(user: User) -> None:
+    """Only local accounts have a password here (ID-04: SSO accounts log in elsewhere)."""
+    if user.auth_provider is not AuthProvider.LOCAL:
+        raise DomainError(
+            ErrorCode.CONFLICT,
+            "The account does not log in with a password here",
+            {"email": user.email, "auth_provider": user.auth_provider.value},
+            reason="not_a_local_account",
+        )
+
+
+def with_password_hash(user: User, password_hash: str, now: datetime) -> User:
+    return attrs.evolve(user, password_hash=password_hash, updated_at=now)
+
+
+def reactivated(user: User, now: datetime) -> User:
+    return attrs.evolve(user, is_active=True, updated_at=now)
+
+
 def with_role(user: User, role: Role, now: datetime) -> User:
     return attrs.evolve(user, role=role, updated_at=now)
 

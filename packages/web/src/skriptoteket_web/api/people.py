@@ -12,12 +12,15 @@ from skriptoteket.domain.nominations import NominationStatus
 from skriptoteket_web.api.dto import from_core
 from skriptoteket_web.api.framework import Call, Endpoint, Items, enum_query, int_query, uuid_query
 from skriptoteket_web.api.requests import (
+    ChangePasswordIn,
     ChangeRoleIn,
     CreateTokenIn,
     CreateUserIn,
     DeactivateUserIn,
     NominationDecisionIn,
     NominationIn,
+    ReactivateUserIn,
+    SetPasswordIn,
     SuggestionDecisionIn,
     SuggestionIn,
 )
@@ -33,6 +36,7 @@ from skriptoteket_web.api.responses import (
     UserOut,
     audit_out,
 )
+from skriptoteket_web.auth import current_session
 
 ADMIN = {"access": "admin, superuser", "min_role": Role.ADMIN}
 
@@ -106,6 +110,29 @@ async def change_role(call: Call) -> UserOut:
 async def deactivate(call: Call) -> UserOut:
     body: DeactivateUserIn = call.body
     return from_core(UserOut, await call.core.deactivate_user(call.actor, email=body.email))
+
+
+async def reactivate(call: Call) -> UserOut:
+    body: ReactivateUserIn = call.body
+    return from_core(UserOut, await call.core.reactivate_user(call.actor, email=body.email))
+
+
+async def set_password(call: Call) -> UserOut:
+    body: SetPasswordIn = call.body
+    user = await call.core.set_user_password(call.actor, email=body.email, password=body.password)
+    return from_core(UserOut, user)
+
+
+async def change_own_password(call: Call) -> UserOut:
+    body: ChangePasswordIn = call.body
+    session = current_session(call.request)  # None with a bearer token: every session ends
+    user = await call.core.change_own_password(
+        call.actor,
+        current_password=body.current_password,
+        new_password=body.new_password,
+        keep_session_id=session.session.id if session else None,
+    )
+    return from_core(UserOut, user)
 
 
 async def list_tokens(call: Call) -> list[TokenOut]:
@@ -265,6 +292,42 @@ ENDPOINTS = (
         body=DeactivateUserIn,
         response=UserOut,
         **ADMIN,
+    ),
+    _e(
+        "POST",
+        "/admin/users/reactivate",
+        "reactivateUser",
+        "Reactivate a deactivated account (audited)",
+        reactivate,
+        tag="users",
+        body=ReactivateUserIn,
+        response=UserOut,
+        **ADMIN,
+    ),
+    _e(
+        "POST",
+        "/admin/users/password",
+        "setUserPassword",
+        "Set a new password for another account; its sessions end (audited)",
+        set_password,
+        tag="users",
+        body=SetPasswordIn,
+        response=UserOut,
+        description="An admin may do it for users and contributors, a superuser for anyone; "
+        "one's own password is changed with POST /api/v1/me/password.",
+        **ADMIN,
+    ),
+    _e(
+        "POST",
+        "/me/password",
+        "changeOwnPassword",
+        "Change the caller's password; the caller's other sessions end (audited)",
+        change_own_password,
+        tag="me",
+        body=ChangePasswordIn,
+        response=UserOut,
+        description="current_password must match (else 400). A cookie session that sends this "
+        "stays logged in; with a bearer token every session ends. API tokens stay valid.",
     ),
     _e(
         "GET",

@@ -120,6 +120,28 @@ class DeactivateUserIn:
 
 
 @attrs.frozen
+class ReactivateUserIn:
+    email: str
+
+
+@attrs.frozen
+class SetPasswordIn:
+    """An admin or superuser sets a new password for another account; its sessions end."""
+
+    email: str
+    password: str
+
+
+@attrs.frozen
+class ChangePasswordIn:
+    """The caller's own password; the caller's other sessions end (a cookie session that
+    sends it stays logged in)."""
+
+    current_password: str
+    new_password: str
+
+
+@attrs.frozen
 class CreateTokenIn:
     name: str | None = None
 

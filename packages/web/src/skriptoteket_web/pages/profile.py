@@ -1,5 +1,7 @@
-"""The profile page: who I am, and my personal API tokens — create one (its secret is shown
-exactly once, on the response to the POST) or revoke one. Someone else's token is 404."""
+"""The profile page: who I am, changing my password (the current one plus the new one twice;
+my other sessions end, this one stays — ``ChangeOwnPassword``), and my personal API tokens —
+create one (its secret is shown exactly once, on the response to the POST) or revoke one.
+Someone else's token is 404."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from skriptoteket_web.auth import page, redirect
-from skriptoteket_web.forms import field, path_uuid, read_form
+from skriptoteket_web.forms import field, path_uuid, read_form, repeated_password
 from skriptoteket_web.runtime import core
 from skriptoteket_web.templating import render
 from skriptoteket_web.ui_text import http_status, ui_error_message
@@ -28,6 +30,7 @@ async def _profile_page(
         "tokens": await core(request).list_api_tokens(current.user),
         "issued": issued,
         "revoked": request.query_params.get("revoked") == "1",
+        "password_changed": request.query_params.get("password") == "changed",
         "error": request.state.translator.gettext(ui_error_message(error)) if error else "",
     }
     return render(request, "profile.html", context, status=http_status(error) if error else status)
@@ -53,6 +56,23 @@ async def create_token(request: Request, current: CurrentSession) -> Response:
 
 
 @page()
+async def change_password(request: Request, current: CurrentSession) -> Response:
+    form = await read_form(request)
+    try:
+        await core(request).change_own_password(
+            current.user,
+            current_password=field(form, "current_password"),
+            new_password=repeated_password(form, "new_password", "new_password_again"),
+            keep_session_id=current.session.id,
+        )
+    except DomainError as error:
+        if error.code is not ErrorCode.VALIDATION_ERROR:
+            raise
+        return await _profile_page(request, current, error=error)
+    return redirect("/profile?password=changed")
+
+
+@page()
 async def revoke_token(request: Request, current: CurrentSession) -> Response:
     token_id = path_uuid(request, "token_id", "ApiToken")
     await core(request).revoke_api_token(current.user, token_id=token_id)
@@ -61,6 +81,7 @@ async def revoke_token(request: Request, current: CurrentSession) -> Response:
 
 routes: list[BaseRoute] = [
     Route("/profile", profile, methods=["GET"]),
+    Route("/profile/password", change_password, methods=["POST"]),
     Route("/profile/tokens", create_token, methods=["POST"]),
     Route("/profile/tokens/{token_id}/revoke", revoke_token, methods=["POST"]),
 ]

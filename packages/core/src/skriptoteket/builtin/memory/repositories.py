@@ -7,6 +7,8 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from uuid import UUID
 
+import attrs
+
 from skriptoteket.builtin.memory.state import MemoryState
 from skriptoteket.domain.audit import AuditAction, AuditEntry
 from skriptoteket.domain.errors import (
@@ -93,6 +95,18 @@ class MemorySessionRepository:
         for key in expired:
             del self._s.sessions[key]
         return len(expired)
+
+    async def revoke_for_user(
+        self, user_id: UUID, now: datetime, *, keep: UUID | None = None
+    ) -> int:
+        found = [
+            v
+            for v in self._s.sessions.values()
+            if v.user_id == user_id and v.revoked_at is None and v.id != keep
+        ]
+        for session in found:
+            self._s.sessions[session.id] = attrs.evolve(session, revoked_at=now)
+        return len(found)
 
 
 class MemoryApiTokenRepository:

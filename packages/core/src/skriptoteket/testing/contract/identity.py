@@ -95,6 +95,38 @@ class IdentityContract:
             lambda uow: uow.sessions.add(make_session(make_user())),
         )
 
+    async def test_revoke_sessions_for_user(self, uow_factory: UnitOfWorkFactory) -> None:
+        """A password change ends the user's other sessions: every live session of that user
+        but ``keep`` is revoked at ``now``; revoked ones keep their time; others' are untouched."""
+        user, other = make_user(), make_user()
+        kept, first, second = make_session(user), make_session(user), make_session(user)
+        earlier = attrs.evolve(make_session(user), revoked_at=at(5))
+        theirs = make_session(other)
+
+        async def add_all(uow: UnitOfWork) -> None:
+            await uow.users.add(user)
+            await uow.users.add(other)
+            for session in (kept, first, second, earlier, theirs):
+                await uow.sessions.add(session)
+
+        await write(uow_factory, add_all)
+        async with uow_factory() as uow:
+            assert await uow.sessions.revoke_for_user(user.id, at(20), keep=kept.id) == 2
+            await uow.commit()
+        async with uow_factory(readonly=True) as uow:
+            assert await uow.sessions.get(kept.id) == kept
+            assert await uow.sessions.get(first.id) == attrs.evolve(first, revoked_at=at(20))
+            assert await uow.sessions.get(second.id) == attrs.evolve(second, revoked_at=at(20))
+            assert await uow.sessions.get(earlier.id) == earlier
+            assert await uow.sessions.get(theirs.id) == theirs
+        async with uow_factory() as uow:
+            assert await uow.sessions.revoke_for_user(user.id, at(30)) == 1
+            assert await uow.sessions.revoke_for_user(uuid.uuid4(), at(40)) == 0
+            await uow.commit()
+        async with uow_factory(readonly=True) as uow:
+            assert await uow.sessions.get(kept.id) == attrs.evolve(kept, revoked_at=at(30))
+            assert await uow.sessions.get(theirs.id) == theirs
+
     async def test_api_tokens(self, uow_factory: UnitOfWorkFactory) -> None:
         user = make_user()
         first, second = make_token(user, created_at=at(1)), make_token(user, created_at=at(2))
