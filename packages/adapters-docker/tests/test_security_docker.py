@@ -114,6 +114,7 @@ async def test_environment_has_no_secrets(
         "SKRIPTOTEKET_INPUTS_PATH",
         "SKRIPTOTEKET_OUTPUT_DIR",
         "SKRIPTOTEKET_RESULT_PATH",
+        "SKRIPTOTEKET_MAX_RESULT_BYTES",
     }
     assert {k for k in env if k.startswith("SKRIPTOTEKET_")} <= wrapper_names
 

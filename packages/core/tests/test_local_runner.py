@@ -173,6 +173,7 @@ async def test_the_environment_is_exactly_the_wrappers(tmp_path: Path) -> None:
         "SKRIPTOTEKET_INPUTS_PATH",
         "SKRIPTOTEKET_OUTPUT_DIR",
         "SKRIPTOTEKET_RESULT_PATH",
+        "SKRIPTOTEKET_MAX_RESULT_BYTES",
     }
     assert set(env) - wrapper <= {
         "PATH", "HOME", "TMPDIR", "XDG_CACHE_HOME", "MPLCONFIGDIR", "LANG", "LC_ALL",
