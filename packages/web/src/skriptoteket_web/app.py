@@ -35,6 +35,7 @@ from skriptoteket_web import hookspecs
 from skriptoteket_web.api import api_routes
 from skriptoteket_web.errors import domain_error_handler, http_exception_handler
 from skriptoteket_web.metrics import HttpMetricsMiddleware, Metrics, run_buckets
+from skriptoteket_web.middleware.body_limit import BodyLimitMiddleware, BodyLimits, UploadRoute
 from skriptoteket_web.middleware.correlation import CorrelationIdMiddleware
 from skriptoteket_web.middleware.csrf import CsrfMiddleware
 from skriptoteket_web.middleware.errors import ErrorMiddleware
@@ -138,9 +139,17 @@ def create_app(
             Middleware(CorrelationIdMiddleware),
             Middleware(SecurityHeadersMiddleware, hsts=web.cookie_secure),
             Middleware(LanguageMiddleware, settings=web),
+            Middleware(
+                BodyLimitMiddleware,
+                limits=BodyLimits(
+                    small=web.request_max_body_bytes,
+                    upload=settings.upload_max_total_bytes + web.request_max_body_bytes,
+                    upload_routes=[r for r in routes if isinstance(r, UploadRoute)],
+                ),
+            ),
             Middleware(ErrorMiddleware),
             Middleware(SessionMiddleware),
-            Middleware(CsrfMiddleware, max_body_bytes=web.max_form_bytes),
+            Middleware(CsrfMiddleware),
         ],
         exception_handlers={
             HTTPException: http_exception_handler,

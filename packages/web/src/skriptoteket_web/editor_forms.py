@@ -10,6 +10,7 @@ from skriptoteket.domain.errors import DomainError, ErrorCode, validation_error
 from skriptoteket.domain.input_schema import InputSchema, schema_to_data
 
 from skriptoteket_web.i18n import Translator
+from skriptoteket_web.json_text import parse_json
 from skriptoteket_web.ui_text import N_, ui_error_message
 
 STARTER_SOURCE = """def run_tool(input_path: str, output_dir: str) -> str:
@@ -33,7 +34,7 @@ def parse_schema_field(raw: str) -> dict[str, Any] | None:
     if not text:
         return None
     try:
-        data = json.loads(text)
+        data = parse_json(text)
     except json.JSONDecodeError as error:
         raise validation_error(
             "The input schema is not valid JSON",

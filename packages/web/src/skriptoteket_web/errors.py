@@ -37,8 +37,10 @@ def error_response(
     ui_message: str,
     details: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
+    ui_values: dict[str, object] | None = None,
 ) -> Response:
-    """``message`` is the English API text; ``ui_message`` the message id for the HTML page."""
+    """``message`` is the English API text; ``ui_message`` the message id for the HTML page
+    (with ``ui_values`` filled into it)."""
     correlation_id = getattr(request.state, "correlation_id", "")
     if wants_json(request):
         body = {
@@ -49,7 +51,10 @@ def error_response(
     return render(
         request,
         "error.html",
-        {"error_message": request.state.translator.gettext(ui_message), "status": status},
+        {
+            "error_message": request.state.translator.gettext(ui_message, **(ui_values or {})),
+            "status": status,
+        },
         status=status,
         headers=headers,
     )

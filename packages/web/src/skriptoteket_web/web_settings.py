@@ -48,8 +48,10 @@ class WebSettings:
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 20
     login_throttle_window_seconds: float = 900.0
-    # Largest request body the CSRF check buffers for a form (uploads are bigger than forms).
-    max_form_bytes: int = 64 * 1024 * 1024
+    # Largest body of a JSON or form request (uploads: the core's upload total plus this).
+    # The largest legitimate one is the editor's save: source code of at most
+    # skriptoteket.domain.versions.SOURCE_CODE_MAX_LENGTH characters, form-encoded.
+    request_max_body_bytes: int = 1024 * 1024
     # /metrics: with a token, only `Authorization: Bearer TOKEN`; without, only loopback clients.
     metrics_token: str | None = attrs.field(default=None, repr=False)
     # R35: /docs and /openapi.json, for anyone, only when on (otherwise 404); on by default
@@ -84,7 +86,9 @@ class WebSettings:
             login_throttle_window_seconds=float(
                 get("LOGIN_THROTTLE_WINDOW_SECONDS") or defaults.login_throttle_window_seconds
             ),
-            max_form_bytes=int(get("MAX_FORM_BYTES") or defaults.max_form_bytes),
+            request_max_body_bytes=int(
+                get("REQUEST_MAX_BODY_BYTES") or defaults.request_max_body_bytes
+            ),
             metrics_token=(get("METRICS_TOKEN") or "").strip() or None,
             enable_docs=_flag(docs) if docs else defaults.enable_docs,
         )
