@@ -1,5 +1,5 @@
 """R1–R3 login and logout (ID-12–ID-18), sessions (ID-16, a new session id at every login) and
-login throttling (429 per account and per client address, allowed again after the window)."""
+login throttling (429 per account and client address, and per address; allowed again later)."""
 
 from __future__ import annotations
 

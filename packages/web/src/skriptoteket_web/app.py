@@ -67,7 +67,8 @@ def make_web_plugin_manager() -> pluggy.PluginManager:
 
 def make_throttle(web: WebSettings) -> LoginThrottle:
     return LoginThrottle(
-        max_failures_per_account=web.login_max_failures_per_account,
+        failures_before_delay=web.login_failures_before_delay,
+        max_delay_seconds=web.login_max_delay_seconds,
         max_failures_per_address=web.login_max_failures_per_address,
         window_seconds=web.login_throttle_window_seconds,
     )

@@ -44,8 +44,10 @@ class WebSettings:
     session_cookie_name: str = "skriptoteket_session"
     cookie_secure: bool = False
     cookie_samesite: SameSite = "lax"
-    # Login throttling: failures within the window, per account and per client address.
-    login_max_failures_per_account: int = 5
+    # Login throttling (throttle.py): per (account, client address), failures before the
+    # growing delay starts and its cap; per address, failures across accounts in the window.
+    login_failures_before_delay: int = 5
+    login_max_delay_seconds: float = 900.0
     login_max_failures_per_address: int = 20
     login_throttle_window_seconds: float = 900.0
     # Largest body of a JSON or form request (uploads: the core's upload total plus this).
@@ -77,8 +79,11 @@ class WebSettings:
             session_cookie_name=get("SESSION_COOKIE_NAME") or defaults.session_cookie_name,
             cookie_secure=_flag(secure) if secure else defaults.cookie_secure,
             cookie_samesite=_samesite(samesite) if samesite else defaults.cookie_samesite,
-            login_max_failures_per_account=int(
-                get("LOGIN_MAX_FAILURES_PER_ACCOUNT") or defaults.login_max_failures_per_account
+            login_failures_before_delay=int(
+                get("LOGIN_FAILURES_BEFORE_DELAY") or defaults.login_failures_before_delay
+            ),
+            login_max_delay_seconds=float(
+                get("LOGIN_MAX_DELAY_SECONDS") or defaults.login_max_delay_seconds
             ),
             login_max_failures_per_address=int(
                 get("LOGIN_MAX_FAILURES_PER_ADDRESS") or defaults.login_max_failures_per_address

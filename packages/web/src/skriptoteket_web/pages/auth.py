@@ -52,7 +52,7 @@ async def login_submit(request: Request) -> Response:
     if not login_guard.token_matches(request, field(form, login_guard.FIELD)):
         return _login_page(request, email=email, error=_EXPIRED, status=403)
     account = email.strip().lower()
-    address = request.client.host if request.client else "unknown"
+    address = request.client.host if request.client else "unknown"  # the socket peer
     wait = web.throttle.retry_after(account, address)
     if wait:
         response = _login_page(
@@ -70,7 +70,7 @@ async def login_submit(request: Request) -> Response:
             raise
         web.throttle.failed(account, address)
         return _login_page(request, email=email, error=N_("Wrong email or password."), status=400)
-    web.throttle.succeeded(account)
+    web.throttle.succeeded(account, address)
     previous = current_session(request)
     if previous is not None:  # a new session id at every login; the old one ends
         await core(request).logout(
