@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from skriptoteket_web.templating import render
-from skriptoteket_web.ui_text import N_, http_status, ui_error_message
+from skriptoteket_web.ui_text import N_, http_status, ui_error_message, ui_error_values
 
 REALM = "skriptoteket"
 _HTTP_MESSAGES = {
@@ -78,6 +78,7 @@ def domain_error_response(request: Request, error: DomainError) -> Response:
         code=error.code.value,
         message=error.message,
         ui_message=ui_error_message(error),
+        ui_values=ui_error_values(error, request.state.translator),
         details=error.details,
         headers={"WWW-Authenticate": bearer_challenge(request)} if api_401 else None,
     )

@@ -21,7 +21,7 @@ from skriptoteket.domain.input_schema import (
 from starlette.datastructures import FormData, UploadFile
 
 from skriptoteket_web.i18n import Translator
-from skriptoteket_web.ui_text import N_, ui_error_message
+from skriptoteket_web.ui_text import N_, ui_error_text
 
 
 @attrs.frozen
@@ -116,7 +116,7 @@ _PATTERNS: Sequence[tuple[re.Pattern[str], str]] = (
 def input_error(error: DomainError, t: Translator, schema: InputSchema) -> tuple[str | None, str]:
     """The field a validation error belongs to (None: the form as a whole) and its text."""
     if error.code is not ErrorCode.VALIDATION_ERROR:
-        return None, t.gettext(ui_error_message(error))
+        return None, ui_error_text(error, t)
     names = {f.name for f in schema.files} | {f.name for f in schema.fields}
     field = error.details.get("field")
     target = field if isinstance(field, str) and field in names else None
@@ -126,4 +126,4 @@ def input_error(error: DomainError, t: Translator, schema: InputSchema) -> tuple
         found = pattern.search(error.message)
         if found:
             return target, t.gettext(message, **found.groupdict())
-    return target, t.gettext(ui_error_message(error))
+    return target, ui_error_text(error, t)
