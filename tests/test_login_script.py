@@ -30,7 +30,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 def _readme_login_script() -> str:
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"```sh\n(.*?)```", readme, flags=re.S)
+    blocks: list[str] = re.findall(r"```sh\n(.*?)```", readme, flags=re.S)
     return next(b for b in blocks if "login_token" in b)
 
 

@@ -121,17 +121,15 @@ def login_cookie(server: Server) -> tuple[str, str]:
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(server.url("/login")).read().decode()
     token = re.search(r'name="login_token" value="([^"]+)"', page)
+    assert token is not None
     account = ACCOUNTS["user"]
-    data = {"email": account.email, "password": account.password}
-    if token:
-        data["login_token"] = token.group(1)
+    data = {"email": account.email, "password": account.password, "login_token": token.group(1)}
     opener.open(server.url("/login"), urllib.parse.urlencode(data).encode()).read()
-    cookies = {c.name: c.value for c in jar}
-    session = cookies["skriptoteket_session"]
+    session = next(c.value or "" for c in jar if c.name == "skriptoteket_session")
     me = urllib.request.Request(
         server.url("/api/v1/me"), headers={"Cookie": f"skriptoteket_session={session}"}
     )
-    csrf = json.loads(urllib.request.urlopen(me).read())["csrf_token"]
+    csrf = str(json.loads(urllib.request.urlopen(me).read())["csrf_token"])
     return session, csrf
 
 
