@@ -135,7 +135,8 @@ async def parse_form(request: Request) -> FormData:
     web = runtime(request)
     try:
         return await request.form(
-            max_files=web.settings.upload_max_files,
+            # One more than a run takes, so that the core says "at most N files per run".
+            max_files=web.settings.upload_max_files + 1,
             max_fields=MAX_FORM_FIELDS,
             max_part_size=web.web.request_max_body_bytes,
         )
