@@ -174,7 +174,7 @@ def test_gigabyte_upload_with_cookie_session_is_refused_early(server: Server, mo
     )
     _check_refused(server, answer, before, cap=51 * MB)
     assert "text/html" in answer.headers.get("content-type", "")
-    assert "för stor" in answer.text
+    assert "Förfrågan är för stor: högst 50 MB kan skickas." in answer.text
 
 
 @pytest.mark.parametrize("mode", CASES)

@@ -144,7 +144,7 @@ def create_app(
                 BodyLimitMiddleware,
                 limits=BodyLimits(
                     small=web.request_max_body_bytes,
-                    upload=settings.upload_max_total_bytes + web.request_max_body_bytes,
+                    upload_total=settings.upload_max_total_bytes,
                     upload_routes=[r for r in routes if isinstance(r, UploadRoute)],
                 ),
             ),

@@ -55,17 +55,22 @@ class RequestTooLarge(DomainError):
 
 @attrs.frozen
 class BodyLimits:
+    """``small``: any body; ``upload_total``: the files of one run (the core's setting), whose
+    multipart body may be that plus ``small`` (framing and value fields)."""
+
     small: int
-    upload: int
+    upload_total: int
     upload_routes: Sequence[BaseRoute] = ()
 
-    def for_scope(self, scope: Scope) -> int:
+    def for_scope(self, scope: Scope) -> tuple[int, int]:
+        """The cap of this request's body, and the size to tell a person (the files' total
+        for an upload)."""
         content_type = Headers(scope=scope).get("content-type", "")
         if content_type.startswith(MULTIPART) and any(
             route.matches(scope)[0] is Match.FULL for route in self.upload_routes
         ):
-            return self.upload
-        return self.small
+            return self.upload_total + self.small, self.upload_total
+        return self.small, self.small
 
 
 class BodyLimitMiddleware:
@@ -77,10 +82,10 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.limits.for_scope(scope)
+        limit, shown = self.limits.for_scope(scope)
         declared = Headers(scope=scope).get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
-            await _refuse(scope, receive, send, limit)
+            await _refuse(scope, receive, send, limit, shown)
             return
         received = 0
         exceeded = False
@@ -112,11 +117,11 @@ class BodyLimitMiddleware:
             if not exceeded or started:
                 raise
         if exceeded and not started:
-            await _refuse(scope, receive, send, limit)
+            await _refuse(scope, receive, send, limit, shown)
 
 
-async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-    megabytes = max(1, round(limit / MIB))
+async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int, shown: int) -> None:
+    megabytes = max(1, round(shown / MIB))
     response = error_response(
         Request(scope),
         status=413,
