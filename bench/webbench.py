@@ -101,13 +101,23 @@ class Server:
             conn.close()
 
     def login(self, email: str, password: str = PASSWORD) -> str:
-        """The ``Cookie`` header value of a fresh session of ``email``."""
-        form = f"email={email}&password={password}".encode()
+        """The ``Cookie`` header value of a fresh session of ``email`` (the login form's token
+        first: its cookie and hidden field, README "The JSON API")."""
+        _, page_headers, page = self.request("GET", "/login")
+        token = re.search(rb'name="login_token" value="([^"]+)"', page)
+        login_cookie = re.search(r"skriptoteket_login=([^;]+)", page_headers.get("set-cookie", ""))
+        if token is None or login_cookie is None:
+            raise RuntimeError("the login page has no login token")
+        login_token = token.group(1).decode()
+        form = f"email={email}&password={password}&login_token={login_token}".encode()
         status, headers, _ = self.request(
             "POST",
             "/login",
             body=form,
-            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"skriptoteket_login={login_cookie.group(1)}",
+            },
         )
         cookie = headers.get("set-cookie", "")
         match = re.search(rf"{SESSION_COOKIE}=([^;]+)", cookie)

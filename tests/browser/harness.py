@@ -167,6 +167,7 @@ class Server:
     base_url: str
     data_dir: Path
     log: Path
+    pid: int = 0  # the server process (its /proc/PID/status shows its memory)
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -242,7 +243,7 @@ def running_server(
         )
         try:
             _wait_healthy(base_url, proc, log, startup_timeout)
-            yield Server(base_url=base_url, data_dir=data_dir, log=log)
+            yield Server(base_url=base_url, data_dir=data_dir, log=log, pid=proc.pid)
         finally:
             proc.terminate()
             try:

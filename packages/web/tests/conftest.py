@@ -7,12 +7,14 @@ test client's portal) and switches the client between the roles' sessions.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx2 as httpx
 import pytest
 from skriptoteket.application.container import Skriptoteket
 from skriptoteket.domain.identity import Role, User, system_actor
@@ -37,6 +39,24 @@ EMAILS = {
 }
 SOURCE = "def run_tool(input_path: str, output_dir: str) -> str:\n    return '<p>Hej</p>'\n"
 COOKIE = "skriptoteket_session"
+
+
+LOGIN_TOKEN = re.compile(r'name="login_token" value="([^"]+)"')
+
+
+def post_login(client: TestClient, email: str, password: str, **extra: str) -> httpx.Response:
+    """``POST /login`` as the login form sends it: ``GET /login`` first for the form's login
+    token (its cookie stays in the client). A client with a live session is sent home by
+    ``GET /login``; it then makes its own token pair, as any double-submit client may."""
+    page = client.get("/login")
+    found = LOGIN_TOKEN.search(page.text) if page.status_code == 200 else None
+    if found is None:
+        token = "t" * 43
+        client.cookies.set("skriptoteket_login", token)
+    else:
+        token = found.group(1)
+    data = {"email": email, "password": password, "login_token": token, **extra}
+    return client.post("/login", data=data)
 
 
 class ManualTime:
@@ -85,9 +105,7 @@ class Site:
         """Log in as ``role`` (once) and make it the client's session; returns the CSRF token."""
         if role not in self._sessions:
             self.client.cookies.clear()
-            response = self.client.post(
-                "/login", data={"email": EMAILS[role], "password": PASSWORD}
-            )
+            response = post_login(self.client, EMAILS[role], PASSWORD)
             assert response.status_code == 303, response.text
             session_id = response.cookies[COOKIE]
             current = self.call(self.core.resolve_session, uuid.UUID(session_id))
@@ -153,7 +171,8 @@ def make_site(
         recover_interrupted_runs=False,
         services=CoreServices(clock=FakeClock(), hasher=FakePasswordHasher()),
         throttle=LoginThrottle(
-            max_failures_per_account=3,
+            failures_before_delay=3,
+            max_delay_seconds=60,
             max_failures_per_address=6,
             window_seconds=60,
             clock=time,

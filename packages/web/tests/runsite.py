@@ -159,7 +159,8 @@ def make_run_site(
         recover_interrupted_runs=False,
         services=CoreServices(clock=FakeClock(), hasher=FakePasswordHasher()),
         throttle=LoginThrottle(
-            max_failures_per_account=3,
+            failures_before_delay=3,
+            max_delay_seconds=60,
             max_failures_per_address=6,
             window_seconds=60,
             clock=ManualTime(),

@@ -26,6 +26,7 @@ from .api_support import (
     ApiSite,
     make_api_site,
 )
+from .conftest import post_login
 
 SCHEMA_SOURCE = (
     "import os\n"
@@ -190,7 +191,7 @@ def test_bad_or_revoked_token_is_401_even_with_a_session_cookie(api: ApiSite) ->
 
 def _login(api: ApiSite, email: str) -> None:
     api.client.cookies.clear()
-    response = api.client.post("/login", data={"email": email, "password": PASSWORD})
+    response = post_login(api.client, email, PASSWORD)
     assert response.status_code == 303
     assert api.client.cookies.get("skriptoteket_session") is not None
 

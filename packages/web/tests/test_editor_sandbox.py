@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from skriptoteket.domain.identity import Role
 
+from .conftest import post_login
 from .runsite import (
     CRASH,
     HX,
@@ -83,9 +84,7 @@ def test_sandbox_run_shows_logs_preview_and_artifacts(rsite: RunSite) -> None:
         rsite.core.assign_maintainer, rsite.users[Role.ADMIN], tool_id=tool.id, email=other.email
     )
     rsite.client.cookies.clear()
-    response = rsite.client.post(
-        "/login", data={"email": other.email, "password": "Gröna-äpplen-42"}
-    )
+    response = post_login(rsite.client, other.email, "Gröna-äpplen-42")
     assert response.status_code == 303
     assert rsite.client.get(f"/admin/tool-runs/{run_id}").status_code == 404  # not theirs
     assert rsite.client.get(link).status_code == 404
@@ -122,9 +121,7 @@ def test_sandbox_result_document_ED_10(rsite: RunSite) -> None:
         rsite.core.assign_maintainer, rsite.users[Role.ADMIN], tool_id=tool.id, email=other.email
     )
     rsite.client.cookies.clear()
-    response = rsite.client.post(
-        "/login", data={"email": other.email, "password": "Gröna-äpplen-42"}
-    )
+    response = post_login(rsite.client, other.email, "Gröna-äpplen-42")
     assert response.status_code == 303
     assert rsite.client.get(url).status_code == 404  # a maintainer, but not their run
     rsite.anonymous()

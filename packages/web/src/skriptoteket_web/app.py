@@ -35,6 +35,7 @@ from skriptoteket_web import hookspecs
 from skriptoteket_web.api import api_routes
 from skriptoteket_web.errors import domain_error_handler, http_exception_handler
 from skriptoteket_web.metrics import HttpMetricsMiddleware, Metrics, run_buckets
+from skriptoteket_web.middleware.body_limit import BodyLimitMiddleware, BodyLimits, UploadRoute
 from skriptoteket_web.middleware.correlation import CorrelationIdMiddleware
 from skriptoteket_web.middleware.csrf import CsrfMiddleware
 from skriptoteket_web.middleware.errors import ErrorMiddleware
@@ -66,7 +67,8 @@ def make_web_plugin_manager() -> pluggy.PluginManager:
 
 def make_throttle(web: WebSettings) -> LoginThrottle:
     return LoginThrottle(
-        max_failures_per_account=web.login_max_failures_per_account,
+        failures_before_delay=web.login_failures_before_delay,
+        max_delay_seconds=web.login_max_delay_seconds,
         max_failures_per_address=web.login_max_failures_per_address,
         window_seconds=web.login_throttle_window_seconds,
     )
@@ -138,9 +140,17 @@ def create_app(
             Middleware(CorrelationIdMiddleware),
             Middleware(SecurityHeadersMiddleware, hsts=web.cookie_secure),
             Middleware(LanguageMiddleware, settings=web),
+            Middleware(
+                BodyLimitMiddleware,
+                limits=BodyLimits(
+                    small=web.request_max_body_bytes,
+                    upload_total=settings.upload_max_total_bytes,
+                    upload_routes=[r for r in routes if isinstance(r, UploadRoute)],
+                ),
+            ),
             Middleware(ErrorMiddleware),
             Middleware(SessionMiddleware),
-            Middleware(CsrfMiddleware, max_body_bytes=web.max_form_bytes),
+            Middleware(CsrfMiddleware),
         ],
         exception_handlers={
             HTTPException: http_exception_handler,

@@ -10,7 +10,8 @@ from skriptoteket.domain.errors import DomainError, ErrorCode, validation_error
 from skriptoteket.domain.input_schema import InputSchema, schema_to_data
 
 from skriptoteket_web.i18n import Translator
-from skriptoteket_web.ui_text import N_, ui_error_message
+from skriptoteket_web.json_text import parse_json
+from skriptoteket_web.ui_text import N_, ui_error_text
 
 STARTER_SOURCE = """def run_tool(input_path: str, output_dir: str) -> str:
     import os
@@ -33,7 +34,7 @@ def parse_schema_field(raw: str) -> dict[str, Any] | None:
     if not text:
         return None
     try:
-        data = json.loads(text)
+        data = parse_json(text)
     except json.JSONDecodeError as error:
         raise validation_error(
             "The input schema is not valid JSON",
@@ -69,4 +70,4 @@ def editor_error(error: DomainError, t: Translator) -> tuple[str, str]:
         return t.gettext(N_("Enter a valid start function name.")), ""
     if error.reason == "source_code_required":
         return t.gettext(N_("The source code may not be empty.")), ""
-    return t.gettext(ui_error_message(error)), ""
+    return ui_error_text(error, t), ""

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from skriptoteket_web.templating import render
-from skriptoteket_web.ui_text import N_, http_status, ui_error_message
+from skriptoteket_web.ui_text import N_, http_status, ui_error_message, ui_error_values
 
 REALM = "skriptoteket"
 _HTTP_MESSAGES = {
@@ -37,10 +37,12 @@ def error_response(
     ui_message: str,
     details: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
+    ui_values: dict[str, object] | None = None,
     reason: str | None = None,
 ) -> Response:
-    """``message`` is the English API text; ``ui_message`` the message id for the HTML page;
-    ``reason`` the error's stable reason (docs/failure-codes.md), for clients to act on."""
+    """``message`` is the English API text; ``ui_message`` the message id for the HTML page
+    (with ``ui_values`` filled into it); ``reason`` the error's stable reason
+    (docs/failure-codes.md), for clients to act on."""
     correlation_id = getattr(request.state, "correlation_id", "")
     if wants_json(request):
         error: dict[str, Any] = {"code": code, "message": message, "details": details or {}}
@@ -51,7 +53,10 @@ def error_response(
     return render(
         request,
         "error.html",
-        {"error_message": request.state.translator.gettext(ui_message), "status": status},
+        {
+            "error_message": request.state.translator.gettext(ui_message, **(ui_values or {})),
+            "status": status,
+        },
         status=status,
         headers=headers,
     )
@@ -75,6 +80,7 @@ def domain_error_response(request: Request, error: DomainError) -> Response:
         code=error.code.value,
         message=error.message,
         ui_message=ui_error_message(error),
+        ui_values=ui_error_values(error, request.state.translator),
         details=error.details,
         headers={"WWW-Authenticate": bearer_challenge(request)} if api_401 else None,
         reason=error.reason,

@@ -8,6 +8,7 @@ from skriptoteket.domain.errors import DomainError, ErrorCode, not_found, valida
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
+from skriptoteket_web.middleware.body_limit import parse_form
 from skriptoteket_web.middleware.csrf import FORM_SCOPE_KEY
 
 
@@ -15,7 +16,7 @@ async def read_form(request: Request) -> FormData:
     parsed = request.scope.get(FORM_SCOPE_KEY)
     if isinstance(parsed, FormData):
         return parsed
-    return await request.form()
+    return await parse_form(request)
 
 
 def field(form: FormData, name: str, default: str = "") -> str:

@@ -20,7 +20,7 @@ from skriptoteket.domain.input_schema import (
 from starlette.datastructures import FormData, UploadFile
 
 from skriptoteket_web.i18n import Translator
-from skriptoteket_web.ui_text import N_, ui_error_message
+from skriptoteket_web.ui_text import N_, ui_error_text
 
 
 @attrs.frozen
@@ -134,7 +134,7 @@ _BY_REASON: Mapping[str, tuple[str, Callable[[Mapping[str, Any]], dict[str, obje
 def input_error(error: DomainError, t: Translator, schema: InputSchema) -> tuple[str | None, str]:
     """The field a validation error belongs to (None: the form as a whole) and its text."""
     if error.code is not ErrorCode.VALIDATION_ERROR:
-        return None, t.gettext(ui_error_message(error))
+        return None, ui_error_text(error, t)
     names = {f.name for f in schema.files} | {f.name for f in schema.fields}
     field = error.details.get("field")
     target = field if isinstance(field, str) and field in names else None
@@ -144,4 +144,4 @@ def input_error(error: DomainError, t: Translator, schema: InputSchema) -> tuple
     if known is not None:
         message, values = known
         return target, t.gettext(message, **values(error.details))
-    return target, t.gettext(ui_error_message(error))
+    return target, ui_error_text(error, t)

@@ -1,8 +1,17 @@
-"""Login throttling: too many failed logins per account or per client address within a window
-answer 429 until the oldest counted failure leaves the window.
+"""Login throttling (issue 9 item 4): failures count per (account, client address), so wrong
+passwords sent from elsewhere never lock the owner out of their account.
 
-In memory, per process (several web processes each count on their own, which still bounds
-guessing). The clock is injectable so tests can move time.
+- Per (account, address): the first ``failures_before_delay`` failures are free; after that each
+  attempt waits a growing delay after the last failure — 1 s, 2 s, 4 s, … up to
+  ``max_delay_seconds`` (15 minutes). A success from that address clears it; a pair is
+  forgotten once it has been quiet for its delay plus ``window_seconds`` (so waiting out the
+  longest delay does not make the next guesses free again).
+- Per address, across accounts: more than ``max_failures_per_address`` failures in the window
+  answer 429 until the oldest leaves it, so one address cannot try many accounts.
+
+The client address is the socket peer (no ``X-Forwarded-For``). In memory, per process (several
+web processes each count on their own, which still bounds guessing). The clock is injectable so
+tests can move time.
 """
 
 from __future__ import annotations
@@ -52,31 +61,81 @@ class _Window:
         self._hits.pop(key, None)
 
 
+class _Backoff:
+    """Failures per key and the time of the last; the least recently used keys are forgotten
+    first when too many are tracked."""
+
+    def __init__(self, free: int, base: float, cap: float, window: float) -> None:
+        self.free = free
+        self.base = base
+        self.cap = cap
+        self.window = window
+        self._keys: OrderedDict[str, tuple[int, float]] = OrderedDict()
+
+    def _delay(self, failures: int) -> float:
+        if failures < self.free:
+            return 0.0
+        return float(min(self.cap, self.base * 2.0 ** min(failures - self.free, 64)))
+
+    def _live(self, key: str, now: float) -> tuple[int, float] | None:
+        entry = self._keys.get(key)
+        if entry is None:
+            return None
+        failures, last = entry
+        if now - last >= self._delay(failures) + self.window:
+            del self._keys[key]
+            return None
+        return entry
+
+    def retry_after(self, key: str, now: float) -> float:
+        entry = self._live(key, now)
+        if entry is None:
+            return 0.0
+        failures, last = entry
+        return last + self._delay(failures) - now
+
+    def hit(self, key: str, now: float) -> None:
+        failures, _ = self._live(key, now) or (0, now)
+        self._keys[key] = (failures + 1, now)
+        self._keys.move_to_end(key)
+        while len(self._keys) > MAX_TRACKED_KEYS:
+            self._keys.popitem(last=False)
+
+    def clear(self, key: str) -> None:
+        self._keys.pop(key, None)
+
+
 class LoginThrottle:
     def __init__(
         self,
         *,
-        max_failures_per_account: int = 5,
+        failures_before_delay: int = 5,
+        max_delay_seconds: float = 900.0,
         max_failures_per_address: int = 20,
         window_seconds: float = 900.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._accounts = _Window(max_failures_per_account, window_seconds)
+        self._pairs = _Backoff(failures_before_delay, 1.0, max_delay_seconds, window_seconds)
         self._addresses = _Window(max_failures_per_address, window_seconds)
         self._clock = clock
+
+    @staticmethod
+    def _pair(account: str, address: str) -> str:
+        return f"{address}\n{account}"
 
     def retry_after(self, account: str, address: str) -> int:
         """Seconds until a login may be tried again (0: go ahead)."""
         now = self._clock()
         wait = max(
-            self._accounts.retry_after(account, now), self._addresses.retry_after(address, now)
+            self._pairs.retry_after(self._pair(account, address), now),
+            self._addresses.retry_after(address, now),
         )
         return 0 if wait <= 0 else max(1, int(wait + 0.999))
 
     def failed(self, account: str, address: str) -> None:
         now = self._clock()
-        self._accounts.hit(account, now)
+        self._pairs.hit(self._pair(account, address), now)
         self._addresses.hit(address, now)
 
-    def succeeded(self, account: str) -> None:
-        self._accounts.clear(account)
+    def succeeded(self, account: str, address: str) -> None:
+        self._pairs.clear(self._pair(account, address))

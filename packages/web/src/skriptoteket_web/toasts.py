@@ -16,6 +16,7 @@ from skriptoteket.domain.runs import RunContext, RunStatus, ToolRun
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from skriptoteket_web.json_text import parse_json
 from skriptoteket_web.ui_text import N_
 
 COOKIE = "skriptoteket_toast"
@@ -65,7 +66,7 @@ def read_toast(request: Request) -> dict[str, Any] | None:
     if not raw:
         return None
     try:
-        data = json.loads(unquote(raw))
+        data = parse_json(unquote(raw))
     except ValueError:
         return None
     if not isinstance(data, dict) or data.get("m") not in TOASTS:

@@ -5,6 +5,7 @@ default). ``N_`` only marks a string for extraction."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Protocol
 
 from skriptoteket.domain.errors import DomainError, ErrorCode
 
@@ -107,7 +108,9 @@ AUDIT_ACTION_LABELS: Mapping[str, str] = {
 # and the page texts. Never matched on the English message.
 _BY_REASON: Mapping[str, str] = {
     "title_required": N_("Title is required."),
-    "title_too_long": N_("The title may be at most 255 characters."),
+    "text_too_long": N_("%(field)s is too long: at most %(max_length)s characters."),
+    "request_too_large": N_("The request is too large: at most %(megabytes)s MB can be sent."),
+    "invalid_form": N_("Invalid input."),
     "description_required": N_("Description is required."),
     "profession_required": N_("Choose at least one profession."),
     "category_required": N_("Choose at least one category."),
@@ -162,6 +165,51 @@ def _validation_message(error: DomainError) -> str:
     if field == "role":
         return N_("Unknown role.")
     return N_("Invalid input.")
+
+
+# The field a text_too_long error names, as the forms label it.
+FIELD_LABELS: Mapping[str, str] = {
+    "title": N_("Title"),
+    "description": N_("Description"),
+    "summary": N_("Summary"),
+    "rationale": N_("Rationale"),
+    "change_summary": N_("Change summary"),
+    "review_note": N_("Note to reviewer"),
+    "message": N_("Message to the author"),
+    "reason": N_("Reason"),
+    "query": N_("Search"),
+    "source_code": N_("Source code"),
+    "name": N_("Name"),
+    "email": N_("Email"),
+    "password": N_("Password"),
+    "slug": N_("Address (slug)"),
+    "entrypoint": N_("Entry point"),
+    "professions": N_("Professions"),
+    "categories": N_("Categories"),
+}
+
+
+class _Gettext(Protocol):
+    def gettext(self, message: str, **values: object) -> str: ...
+
+
+def ui_error_values(error: DomainError, t: _Gettext) -> dict[str, object]:
+    """The values the message of ``ui_error_message`` needs (translated field labels)."""
+    if error.reason == "text_too_long":
+        field = str(error.details.get("field", ""))
+        return {
+            "field": t.gettext(FIELD_LABELS[field]) if field in FIELD_LABELS else field,
+            "max_length": error.details.get("max_length", ""),
+        }
+    if error.reason == "request_too_large":
+        limit = error.details.get("max_bytes", 0)
+        return {"megabytes": max(1, round(limit / (1024 * 1024))) if isinstance(limit, int) else 1}
+    return {}
+
+
+def ui_error_text(error: DomainError, t: _Gettext) -> str:
+    """UI-05: the translated text to show for a domain error."""
+    return t.gettext(ui_error_message(error), **ui_error_values(error, t))
 
 
 def ui_error_message(error: DomainError) -> str:

@@ -44,12 +44,16 @@ class WebSettings:
     session_cookie_name: str = "skriptoteket_session"
     cookie_secure: bool = False
     cookie_samesite: SameSite = "lax"
-    # Login throttling: failures within the window, per account and per client address.
-    login_max_failures_per_account: int = 5
+    # Login throttling (throttle.py): per (account, client address), failures before the
+    # growing delay starts and its cap; per address, failures across accounts in the window.
+    login_failures_before_delay: int = 5
+    login_max_delay_seconds: float = 900.0
     login_max_failures_per_address: int = 20
     login_throttle_window_seconds: float = 900.0
-    # Largest request body the CSRF check buffers for a form (uploads are bigger than forms).
-    max_form_bytes: int = 64 * 1024 * 1024
+    # Largest body of a JSON or form request (uploads: the core's upload total plus this).
+    # The largest legitimate one is the editor's save: source code of at most
+    # skriptoteket.domain.versions.SOURCE_CODE_MAX_LENGTH characters, form-encoded.
+    request_max_body_bytes: int = 1024 * 1024
     # /metrics: with a token, only `Authorization: Bearer TOKEN`; without, only loopback clients.
     metrics_token: str | None = attrs.field(default=None, repr=False)
     # R35: /docs and /openapi.json, for anyone, only when on (otherwise 404); on by default
@@ -75,8 +79,11 @@ class WebSettings:
             session_cookie_name=get("SESSION_COOKIE_NAME") or defaults.session_cookie_name,
             cookie_secure=_flag(secure) if secure else defaults.cookie_secure,
             cookie_samesite=_samesite(samesite) if samesite else defaults.cookie_samesite,
-            login_max_failures_per_account=int(
-                get("LOGIN_MAX_FAILURES_PER_ACCOUNT") or defaults.login_max_failures_per_account
+            login_failures_before_delay=int(
+                get("LOGIN_FAILURES_BEFORE_DELAY") or defaults.login_failures_before_delay
+            ),
+            login_max_delay_seconds=float(
+                get("LOGIN_MAX_DELAY_SECONDS") or defaults.login_max_delay_seconds
             ),
             login_max_failures_per_address=int(
                 get("LOGIN_MAX_FAILURES_PER_ADDRESS") or defaults.login_max_failures_per_address
@@ -84,7 +91,9 @@ class WebSettings:
             login_throttle_window_seconds=float(
                 get("LOGIN_THROTTLE_WINDOW_SECONDS") or defaults.login_throttle_window_seconds
             ),
-            max_form_bytes=int(get("MAX_FORM_BYTES") or defaults.max_form_bytes),
+            request_max_body_bytes=int(
+                get("REQUEST_MAX_BODY_BYTES") or defaults.request_max_body_bytes
+            ),
             metrics_token=(get("METRICS_TOKEN") or "").strip() or None,
             enable_docs=_flag(docs) if docs else defaults.enable_docs,
         )

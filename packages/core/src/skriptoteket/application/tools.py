@@ -17,6 +17,7 @@ from skriptoteket.domain.taxonomy import clean_tag_slugs, require_known_slugs
 from skriptoteket.domain.tools import (
     Tool,
     change_slug,
+    clean_maintainer_reason,
     new_tool,
     require_maintainer_candidate,
     set_published_state,
@@ -266,7 +267,7 @@ class AssignMaintainer(UseCase):
                 tool.id,
                 user_id=str(target.id),
                 email=target.email,
-                reason=(reason or "").strip() or None,
+                reason=clean_maintainer_reason(reason),
             )
             await uow.commit()
         return True
@@ -296,6 +297,6 @@ class RemoveMaintainer(UseCase):
                 tool.id,
                 user_id=str(user_id),
                 email=target.email if target else None,
-                reason=(reason or "").strip() or None,
+                reason=clean_maintainer_reason(reason),
             )
             await uow.commit()

@@ -10,6 +10,7 @@ from uuid import UUID
 import attrs
 
 from skriptoteket.domain.errors import DomainError, ErrorCode, forbidden, validation_error
+from skriptoteket.domain.text_limits import text_too_long
 
 EMAIL_MAX_LENGTH = 255
 PASSWORD_MIN_LENGTH = 8
@@ -110,7 +111,7 @@ def normalize_email(raw: str) -> str:
     if not email:
         raise validation_error("Email is required", field="email")
     if len(email) > EMAIL_MAX_LENGTH:
-        raise validation_error("Email must be 255 characters or less", field="email")
+        raise text_too_long("email", EMAIL_MAX_LENGTH)
     if not _EMAIL_RE.match(email):
         raise validation_error(f"Not a valid email address: {email!r}", field="email")
     return email
@@ -128,7 +129,7 @@ def validate_password(password: str, *, email: str) -> None:
             min_length=PASSWORD_MIN_LENGTH,
         )
     if len(password) > PASSWORD_MAX_LENGTH:
-        raise validation_error("Password is too long", field="password")
+        raise text_too_long("password", PASSWORD_MAX_LENGTH, message="Password is too long")
     lowered = password.lower()
     if lowered in _COMMON_PASSWORDS or lowered == email or lowered == email.split("@")[0]:
         raise validation_error(
@@ -319,7 +320,9 @@ class ApiToken:
 def normalize_token_name(raw: str | None) -> str:
     name = (raw or "").strip() or "cli"
     if len(name) > TOKEN_NAME_MAX_LENGTH:
-        raise validation_error("Token name must be 100 characters or less", field="name")
+        raise text_too_long(
+            "name", TOKEN_NAME_MAX_LENGTH, message="Token name must be 100 characters or less"
+        )
     return name
 
 

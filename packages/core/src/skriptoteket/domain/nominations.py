@@ -14,8 +14,7 @@ import attrs
 
 from skriptoteket.domain.errors import conflict, validation_error
 from skriptoteket.domain.identity import Role, User, require_at_least_role
-
-RATIONALE_MAX_LENGTH = 4000
+from skriptoteket.domain.text_limits import RATIONALE_MAX_LENGTH, require_length
 
 
 class NominationStatus(enum.StrEnum):
@@ -62,9 +61,7 @@ def _clean_rationale(raw: str | None, *, required: bool) -> str | None:
                 "Rationale is required", reason="rationale_required", field="rationale"
             )
         return None
-    if len(text) > RATIONALE_MAX_LENGTH:
-        raise validation_error("Rationale must be 4000 characters or less", field="rationale")
-    return text
+    return require_length(text, field="rationale", max_length=RATIONALE_MAX_LENGTH)
 
 
 def nominate(*, id: UUID, actor: User, nominee: User, rationale: str, now: datetime) -> Nomination:

@@ -11,6 +11,11 @@ import attrs
 
 from skriptoteket.domain.errors import conflict, validation_error
 from skriptoteket.domain.taxonomy import clean_tag_slugs
+from skriptoteket.domain.text_limits import (
+    DESCRIPTION_MAX_LENGTH,
+    RATIONALE_MAX_LENGTH,
+    require_length,
+)
 from skriptoteket.domain.tools import clean_title
 
 
@@ -56,6 +61,7 @@ def clean_suggestion_content(
         raise validation_error(
             "Description is required", reason="description_required", field="description"
         )
+    require_length(text, field="description", max_length=DESCRIPTION_MAX_LENGTH)
     return SuggestionContent(
         title=clean_title(title),
         description=text,
@@ -143,6 +149,7 @@ def decide(
         raise validation_error(
             "Rationale is required", reason="rationale_required", field="rationale"
         )
+    require_length(text, field="rationale", max_length=RATIONALE_MAX_LENGTH)
     accept = decision is SuggestionDecisionType.ACCEPT
     if accept and created_tool_id is None:
         raise validation_error("Accepting a suggestion must create a draft tool")

@@ -10,6 +10,10 @@ from uuid import UUID
 import attrs
 
 from skriptoteket.domain.errors import validation_error
+from skriptoteket.domain.text_limits import text_too_long
+
+TAG_SLUG_MAX_LENGTH = 128
+MAX_TAGS = 50  # professions or categories on one tool or suggestion
 
 
 @attrs.frozen
@@ -73,6 +77,10 @@ def clean_tag_slugs(raw: Iterable[str], *, kind: str) -> tuple[str, ...]:
         )
     if any(not s for s in slugs):
         raise validation_error(f"{title} slugs must not be empty", field=plural)
+    if any(len(s) > TAG_SLUG_MAX_LENGTH for s in slugs):
+        raise text_too_long(plural, TAG_SLUG_MAX_LENGTH)
+    if len(slugs) > MAX_TAGS:
+        raise validation_error(f"At most {MAX_TAGS} {plural}", field=plural, max_count=MAX_TAGS)
     if len(set(slugs)) != len(slugs):
         raise validation_error(
             f"Duplicate {plural} are not allowed", reason=f"duplicate_{kind}", field=plural

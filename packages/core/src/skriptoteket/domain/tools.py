@@ -11,6 +11,13 @@ import attrs
 
 from skriptoteket.domain.errors import conflict, validation_error
 from skriptoteket.domain.identity import Role, User, has_at_least_role
+from skriptoteket.domain.text_limits import (
+    REASON_MAX_LENGTH,
+    SEARCH_QUERY_MAX_LENGTH,
+    SUMMARY_MAX_LENGTH,
+    require_length,
+    text_too_long,
+)
 from skriptoteket.domain.versions import ToolVersion, VersionState
 
 SLUG_MAX_LENGTH = 128
@@ -42,7 +49,7 @@ def clean_slug(raw: str) -> str:
     if not slug:
         raise validation_error("Slug is required", field="slug")
     if len(slug) > SLUG_MAX_LENGTH:
-        raise validation_error("Slug must be 128 characters or less", field="slug")
+        raise text_too_long("slug", SLUG_MAX_LENGTH)
     if not _SLUG_RE.match(slug):
         raise validation_error(
             "Slug may contain only a-z, 0-9 and single hyphens between them", field="slug"
@@ -56,15 +63,19 @@ def clean_title(raw: str) -> str:
     if not title:
         raise validation_error("Title is required", reason="title_required", field="title")
     if len(title) > TITLE_MAX_LENGTH:
-        raise validation_error(
-            "Title must be 255 characters or less", reason="title_too_long", field="title"
-        )
+        raise text_too_long("title", TITLE_MAX_LENGTH)
     return title
 
 
 def clean_summary(raw: str | None) -> str | None:
     summary = (raw or "").strip()
-    return summary or None
+    return require_length(summary, field="summary", max_length=SUMMARY_MAX_LENGTH) or None
+
+
+def clean_maintainer_reason(raw: str | None) -> str | None:
+    """Why a maintainer was added or removed (audited): stripped, blank is None."""
+    reason = (raw or "").strip()
+    return require_length(reason, field="reason", max_length=REASON_MAX_LENGTH) or None
 
 
 def new_tool(
@@ -210,6 +221,7 @@ def fold_search_text(text: str) -> str:
 
 def search_words(query: str) -> tuple[str, ...]:
     """The folded words of a search query; a tool matches when it contains every one."""
+    require_length(query, field="query", max_length=SEARCH_QUERY_MAX_LENGTH)
     return tuple(fold_search_text(query).split())
 
 

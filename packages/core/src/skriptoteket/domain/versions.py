@@ -16,6 +16,12 @@ import attrs
 
 from skriptoteket.domain.errors import conflict, validation_error
 from skriptoteket.domain.input_schema import InputSchema, schema_to_data
+from skriptoteket.domain.text_limits import (
+    NOTE_MAX_LENGTH,
+    SOURCE_CODE_MAX_LENGTH,
+    require_length,
+    text_too_long,
+)
 
 ENTRYPOINT_MAX_LENGTH = 128
 DEFAULT_ENTRYPOINT = "run_tool"
@@ -75,7 +81,7 @@ def clean_entrypoint(raw: str | None) -> str:
     if not entrypoint:
         raise validation_error("Entrypoint is required", field="entrypoint")
     if len(entrypoint) > ENTRYPOINT_MAX_LENGTH:
-        raise validation_error("Entrypoint must be 128 characters or less", field="entrypoint")
+        raise text_too_long("entrypoint", ENTRYPOINT_MAX_LENGTH)
     if not entrypoint.isidentifier():
         raise validation_error("Entrypoint must be a Python function name", field="entrypoint")
     return entrypoint
@@ -87,13 +93,13 @@ def clean_source_code(raw: str) -> str:
         raise validation_error(
             "Source code is required", reason="source_code_required", field="source_code"
         )
-    return raw
+    return require_length(raw, field="source_code", max_length=SOURCE_CODE_MAX_LENGTH)
 
 
-def clean_note(raw: str | None) -> str | None:
-    """VER-11: strip; blank becomes None."""
+def clean_note(raw: str | None, *, field: str = "change_summary") -> str | None:
+    """VER-11: strip; blank becomes None; at most NOTE_MAX_LENGTH characters."""
     text = (raw or "").strip()
-    return text or None
+    return require_length(text, field=field, max_length=NOTE_MAX_LENGTH) or None
 
 
 def require_version_number(number: int) -> int:
@@ -179,7 +185,7 @@ def submit_for_review(
         state=VersionState.IN_REVIEW,
         submitted_for_review_by_user_id=submitted_by,
         submitted_for_review_at=now,
-        review_note=clean_note(review_note),
+        review_note=clean_note(review_note, field="review_note"),
     )
 
 
@@ -272,7 +278,7 @@ def request_changes(
         created_by_user_id=reviewed.created_by_user_id,
         created_at=now,
         derived_from_version_id=reviewed.id,
-        change_summary=clean_note(message),
+        change_summary=clean_note(message, field="message"),
     )
     return archived, draft
 

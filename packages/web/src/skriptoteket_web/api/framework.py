@@ -11,7 +11,6 @@ the CSRF check like the pages. No credentials → 401; errors are the JSON of ER
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -30,6 +29,8 @@ from starlette.routing import Route
 from skriptoteket_web.api.dto import dump, parse_body
 from skriptoteket_web.auth import current_session
 from skriptoteket_web.forms import read_form
+from skriptoteket_web.json_text import parse_json
+from skriptoteket_web.middleware.body_limit import UploadRoute
 from skriptoteket_web.runtime import core
 
 API_PREFIX = "/api/v1"
@@ -174,7 +175,8 @@ class Endpoint:
         return _PATH_PARAM.findall(self.path)
 
     def route(self) -> Route:
-        return Route(
+        kind = UploadRoute if self.multipart is not None else Route
+        return kind(
             self.full_path, self._serve, methods=[self.method], name=f"api.{self.operation_id}"
         )
 
@@ -229,7 +231,7 @@ async def _json_body(request: Request) -> Any:
     if "json" not in content_type:
         raise validation_error("Send the body as application/json", content_type=content_type)
     try:
-        return json.loads(raw)
+        return parse_json(raw)
     except (ValueError, UnicodeDecodeError):
         raise validation_error("The request body is not valid JSON") from None
 

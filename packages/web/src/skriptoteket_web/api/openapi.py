@@ -64,7 +64,7 @@ def error_statuses(endpoint: Endpoint) -> list[str]:
         "403": endpoint.min_role != Role.USER or unsafe,
         "404": takes_input or bool(endpoint.path_params),  # what a path, body or query names
         "409": unsafe,
-        "413": has_body,
+        "413": has_body or unsafe,  # any body over the cap, counted before authentication
         "503": True,  # starting up; the run queue full or running switched off
     }
     return [status for status, possible in found.items() if possible]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -38,6 +37,7 @@ from skriptoteket_web.api.responses import (
     runnable_tool_out,
 )
 from skriptoteket_web.auth import current_session
+from skriptoteket_web.json_text import parse_json
 
 RUN_FORM = Multipart(
     files={"files": "The uploaded files; repeat the part for several files."},
@@ -64,7 +64,7 @@ def _json_part(form: FormData, name: str) -> dict[str, Any]:
     if not parts[0].strip():
         return {}
     try:
-        value = json.loads(parts[0])
+        value = parse_json(parts[0])
     except ValueError:
         raise validation_error(f"'{name}' is not valid JSON", field=name) from None
     if not isinstance(value, dict):

@@ -18,7 +18,7 @@ from skriptoteket_web.pages.editor_support import tool_editor
 from skriptoteket_web.runtime import core
 from skriptoteket_web.templating import render
 from skriptoteket_web.toasts import redirect_with_toast
-from skriptoteket_web.ui_text import N_, http_status, ui_error_message
+from skriptoteket_web.ui_text import N_, http_status, ui_error_text
 
 
 async def _tools_page(
@@ -27,7 +27,7 @@ async def _tools_page(
     context = {
         "tools": await core(request).list_all_tools(current.user),
         "updated": request.query_params.get("updated") == "1",
-        "error": request.state.translator.gettext(ui_error_message(error)) if error else "",
+        "error": ui_error_text(error, request.state.translator) if error else "",
     }
     return render(request, "admin_tools.html", context, status=http_status(error) if error else 200)
 

@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from skriptoteket_web import login_guard
 from skriptoteket_web.auth import current_session, redirect
 from skriptoteket_web.forms import field, read_form
 from skriptoteket_web.middleware.session import parse_session_id
@@ -14,14 +15,26 @@ from skriptoteket_web.runtime import core, runtime
 from skriptoteket_web.templating import render
 from skriptoteket_web.ui_text import N_
 
+# A login post without the form's token (an old page, or another site's form) or from another
+# site (issue 9 item 3).
+_EXPIRED = N_("The page has expired. Reload it and try again.")
+
 
 def _login_page(request: Request, *, email: str, error: str, status: int) -> Response:
-    return render(
+    """The login form, with the login token in its hidden field and cookie (login_guard)."""
+    token = login_guard.login_token(request)
+    response = render(
         request,
         "login.html",
-        {"email": email, "error": request.state.translator.gettext(error) if error else ""},
+        {
+            "email": email,
+            "error": request.state.translator.gettext(error) if error else "",
+            "login_token": token,
+        },
         status=status,
     )
+    login_guard.set_login_token(request, response, token)
+    return response
 
 
 async def login_form(request: Request) -> Response:
@@ -32,10 +45,14 @@ async def login_form(request: Request) -> Response:
 
 async def login_submit(request: Request) -> Response:
     web = runtime(request)
+    if not login_guard.same_origin(request):
+        return _login_page(request, email="", error=_EXPIRED, status=403)
     form = await read_form(request)
     email, password = field(form, "email"), field(form, "password")
+    if not login_guard.token_matches(request, field(form, login_guard.FIELD)):
+        return _login_page(request, email=email, error=_EXPIRED, status=403)
     account = email.strip().lower()
-    address = request.client.host if request.client else "unknown"
+    address = request.client.host if request.client else "unknown"  # the socket peer
     wait = web.throttle.retry_after(account, address)
     if wait:
         response = _login_page(
@@ -53,7 +70,7 @@ async def login_submit(request: Request) -> Response:
             raise
         web.throttle.failed(account, address)
         return _login_page(request, email=email, error=N_("Wrong email or password."), status=400)
-    web.throttle.succeeded(account)
+    web.throttle.succeeded(account, address)
     previous = current_session(request)
     if previous is not None:  # a new session id at every login; the old one ends
         await core(request).logout(

@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Route
 from skriptoteket_web.auth import page, redirect
 from skriptoteket_web.forms import path_uuid, read_form
 from skriptoteket_web.input_form import input_error, read_run_inputs, schema_of
+from skriptoteket_web.middleware.body_limit import UploadRoute
 from skriptoteket_web.pages.editor_support import editor_page
 from skriptoteket_web.pages.run_support import (
     download,
@@ -111,7 +112,7 @@ async def artifact(request: Request, current: CurrentSession) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route("/admin/tool-versions/{version_id}/run-sandbox", run_sandbox, methods=["POST"]),
+    UploadRoute("/admin/tool-versions/{version_id}/run-sandbox", run_sandbox, methods=["POST"]),
     Route("/admin/tool-runs/{run_id}", tool_run, methods=["GET"]),
     Route("/admin/tool-runs/{run_id}/cancel", cancel, methods=["POST"]),
     Route("/admin/tool-runs/{run_id}/result.html", result_html, methods=["GET"]),

@@ -24,7 +24,7 @@ from skriptoteket_web.editor_forms import (
 from skriptoteket_web.input_form import build_form
 from skriptoteket_web.runtime import core
 from skriptoteket_web.templating import render
-from skriptoteket_web.ui_text import http_status, ui_error_message
+from skriptoteket_web.ui_text import http_status, ui_error_text
 
 SANDBOX_STATES = (VersionState.DRAFT, VersionState.IN_REVIEW)
 
@@ -103,7 +103,7 @@ async def editor_page(
         "values": values or form_values(selected),
         "error": message,
         "error_detail": detail,
-        "catalog_error": request.state.translator.gettext(ui_error_message(catalog_error))
+        "catalog_error": ui_error_text(catalog_error, request.state.translator)
         if catalog_error
         else "",
         "slug_error": bool(catalog_error and catalog_error.details.get("field") == "slug"),

@@ -23,7 +23,7 @@ from skriptoteket_web.pages.run_support import is_htmx
 from skriptoteket_web.runtime import core
 from skriptoteket_web.templating import render
 from skriptoteket_web.toasts import redirect_with_toast
-from skriptoteket_web.ui_text import N_, http_status, ui_error_message
+from skriptoteket_web.ui_text import N_, http_status, ui_error_text
 
 
 @page(Role.ADMIN)
@@ -71,7 +71,7 @@ async def _maintainer_partial(
         elif error.reason == "maintainer_role":
             message = t.gettext(N_("Only contributors and administrators can be maintainers."))
         else:
-            message = t.gettext(ui_error_message(error))
+            message = ui_error_text(error, t)
     context: dict[str, Any] = {
         "tool_id": tool_id,
         "maintainers": await core(request).list_maintainers(current.user, tool_id=tool_id),

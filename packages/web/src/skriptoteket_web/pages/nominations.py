@@ -19,7 +19,7 @@ from skriptoteket_web.auth import page, redirect
 from skriptoteket_web.forms import field, path_uuid, read_form
 from skriptoteket_web.runtime import core
 from skriptoteket_web.templating import render
-from skriptoteket_web.ui_text import N_, http_status, ui_error_message
+from skriptoteket_web.ui_text import N_, http_status, ui_error_text
 
 _FORM_ERRORS = (ErrorCode.VALIDATION_ERROR, ErrorCode.CONFLICT, ErrorCode.USER_NOT_FOUND)
 _NOTICES = {
@@ -45,7 +45,7 @@ async def _nominations_page(
         "candidates": [u for u in users if u.is_active and u.role.rank < Role.ADMIN.rank],
         "values": values or {"email": "", "rationale": ""},
         "notice": t.gettext(notice) if notice else "",
-        "error": t.gettext(ui_error_message(error)) if error else "",
+        "error": ui_error_text(error, t) if error else "",
     }
     status = http_status(error) if error else 200
     return render(request, "admin_nominations.html", context, status=status)

@@ -15,7 +15,7 @@ from skriptoteket_web.auth import page, redirect
 from skriptoteket_web.forms import field, path_uuid, read_form, repeated_password
 from skriptoteket_web.runtime import core
 from skriptoteket_web.templating import render
-from skriptoteket_web.ui_text import http_status, ui_error_message
+from skriptoteket_web.ui_text import http_status, ui_error_text
 
 
 async def _profile_page(
@@ -31,7 +31,7 @@ async def _profile_page(
         "issued": issued,
         "revoked": request.query_params.get("revoked") == "1",
         "password_changed": request.query_params.get("password") == "changed",
-        "error": request.state.translator.gettext(ui_error_message(error)) if error else "",
+        "error": ui_error_text(error, request.state.translator) if error else "",
     }
     return render(request, "profile.html", context, status=http_status(error) if error else status)
 

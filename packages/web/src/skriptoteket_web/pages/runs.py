@@ -27,6 +27,7 @@ from starlette.routing import BaseRoute, Route
 from skriptoteket_web.auth import page, redirect
 from skriptoteket_web.forms import path_uuid, read_form
 from skriptoteket_web.input_form import RunForm, build_form, input_error, read_run_inputs, schema_of
+from skriptoteket_web.middleware.body_limit import UploadRoute
 from skriptoteket_web.pages.run_support import (
     download,
     is_htmx,
@@ -190,7 +191,7 @@ async def artifact(request: Request, current: CurrentSession) -> Response:
 
 routes: list[BaseRoute] = [
     Route("/tools/{slug}/run", run_form, methods=["GET"]),
-    Route("/tools/{slug}/run", start_run, methods=["POST"]),
+    UploadRoute("/tools/{slug}/run", start_run, methods=["POST"]),
     Route("/my-runs", my_runs, methods=["GET"]),
     Route("/my-runs/{run_id}", run_detail, methods=["GET"]),
     Route("/my-runs/{run_id}/status", run_status, methods=["GET"]),

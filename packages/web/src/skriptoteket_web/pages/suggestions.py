@@ -13,6 +13,7 @@ from skriptoteket.application.identity import CurrentSession
 from skriptoteket.domain.errors import DomainError, ErrorCode
 from skriptoteket.domain.identity import Role
 from skriptoteket.domain.suggestions import SuggestionDecisionType
+from skriptoteket.domain.text_limits import DESCRIPTION_MAX_LENGTH
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -21,7 +22,7 @@ from skriptoteket_web.auth import page, redirect
 from skriptoteket_web.forms import field, fields, path_uuid, read_form
 from skriptoteket_web.runtime import core
 from skriptoteket_web.templating import render
-from skriptoteket_web.ui_text import http_status, ui_error_message
+from skriptoteket_web.ui_text import http_status, ui_error_text
 
 _FORM_ERRORS = (ErrorCode.VALIDATION_ERROR, ErrorCode.CONFLICT, ErrorCode.FORBIDDEN)
 
@@ -39,7 +40,9 @@ async def _suggestion_form(
         "professions": await app.list_professions(current.user),
         "categories": await app.list_categories(current.user),
         "submitted": request.query_params.get("submitted") == "1",
-        "error": request.state.translator.gettext(ui_error_message(error)) if error else "",
+        "error": ui_error_text(error, request.state.translator) if error else "",
+        "error_field": str(error.details.get("field", "")) if error else "",
+        "description_max_length": DESCRIPTION_MAX_LENGTH,
     }
     status = http_status(error) if error else 200
     return render(request, "suggestions_new.html", context, status=status)
@@ -107,7 +110,7 @@ async def _review_detail(
         "professions": await app.list_professions(current.user),
         "categories": await app.list_categories(current.user),
         "saved": request.query_params.get("saved") == "1",
-        "error": request.state.translator.gettext(ui_error_message(error)) if error else "",
+        "error": ui_error_text(error, request.state.translator) if error else "",
     }
     status = http_status(error) if error else 200
     return render(request, "suggestions_review_detail.html", context, status=status)

@@ -28,7 +28,7 @@ from skriptoteket_web.auth import page, redirect
 from skriptoteket_web.forms import field, read_form, repeated_password
 from skriptoteket_web.runtime import core
 from skriptoteket_web.templating import render
-from skriptoteket_web.ui_text import N_, http_status, ui_error_message
+from skriptoteket_web.ui_text import N_, http_status, ui_error_text
 
 _FORM_ERRORS = (
     ErrorCode.VALIDATION_ERROR,
@@ -62,7 +62,7 @@ async def _users_page(
         "manageable": {u.id for u in users if can_manage_user(current.user, u)},
         "values": values or {"email": "", "role": Role.USER.value},
         "notice": t.gettext(notice) if notice else "",
-        "error": t.gettext(ui_error_message(error)) if error else "",
+        "error": ui_error_text(error, t) if error else "",
     }
     status = http_status(error) if error else 200
     return render(request, "admin_users.html", context, status=status)
