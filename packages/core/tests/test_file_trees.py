@@ -18,8 +18,8 @@ DEEP = 1200
 def test_a_deep_tree_is_beyond_the_recursion_limit_and_path_max(tmp_path: Path) -> None:
     """The fixture itself: deeper than Python's recursion limit, longer than PATH_MAX."""
     make_deep_tree(tmp_path / "t", DEEP)
-    assert DEEP > sys.getrecursionlimit() // 2
-    assert DEEP * 41 > os.pathconf("/", "PC_PATH_MAX")
+    assert sys.getrecursionlimit() // 2 < DEEP
+    assert os.pathconf("/", "PC_PATH_MAX") < DEEP * 41
 
 
 def test_measure_counts_a_deep_tree(tmp_path: Path) -> None:
@@ -113,7 +113,8 @@ def test_remove_tree_reports_what_it_cannot_remove(
 
     monkeypatch.setattr(file_trees.os, "unlink", unlink)
     problems = remove_tree(tmp_path / "t")
-    assert problems and "leaf.txt: " in problems[0]
+    assert problems
+    assert "leaf.txt: " in problems[0]
     assert len(problems) <= file_trees.MAX_PROBLEMS
 
 

@@ -19,7 +19,7 @@ import contextlib
 import errno
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 import attrs
@@ -70,6 +70,9 @@ class _Frame:
     subdirs: list[tuple[str, int]] | None = None  # children still to visit: (name, inode)
 
 
+_Events = Generator[tuple[_Frame, os.DirEntry[str] | None, int | None], None, None]
+
+
 def _child_rel(parent: str, name: str) -> str:
     return f"{parent}/{name}" if parent else name
 
@@ -98,7 +101,7 @@ class _Walk:
         self._on_error = on_error
         self._fix_permissions = fix_permissions
 
-    def events(self) -> Iterator[tuple[_Frame, os.DirEntry[str] | None, int | None]]:
+    def events(self) -> _Events:
         try:
             while self._stack:
                 frame = self._stack[-1]
@@ -123,7 +126,8 @@ class _Walk:
                     frame.fd = None
 
     def _list(self, frame: _Frame) -> Iterator[tuple[_Frame, os.DirEntry[str] | None, None]]:
-        assert frame.fd is not None and frame.subdirs is not None
+        assert frame.fd is not None
+        assert frame.subdirs is not None
         try:
             with os.scandir(frame.fd) as entries:
                 for entry in entries:
@@ -213,7 +217,7 @@ def walk(
 
 
 def _entries(
-    events: Iterator[tuple[_Frame, os.DirEntry[str] | None, int | None]],
+    events: _Events,
     max_depth: int | None,
     max_entries: int | None,
 ) -> Iterator[TreeEntry]:
@@ -237,9 +241,13 @@ def _entries(
         yield TreeEntry(rel, depth, info.st_mode, info.st_size, info.st_blocks * 512)
 
 
-def measure(root: Path, *, max_entries: int | None = None) -> Usage:
+def measure(
+    root: Path, *, max_entries: int | None = None, max_allocated: int | None = None
+) -> Usage:
     """Bytes allocated and entries under ``root`` (0 when it is missing). Stops counting once
-    past ``max_entries``. Entries that vanish meanwhile are skipped; anything else that keeps a
+    past ``max_entries`` entries or ``max_allocated`` bytes (a directory's own entries are
+    counted before its subdirectories', so big files near the top stop it early). Entries
+    that vanish meanwhile are skipped; anything else that keeps a
     directory from being measured raises (OSError)."""
     fd = _open_root(root)
     if fd is None:
@@ -253,6 +261,8 @@ def measure(root: Path, *, max_entries: int | None = None) -> Usage:
             with contextlib.suppress(FileNotFoundError):
                 allocated += entry.stat(follow_symlinks=False).st_blocks * 512
             if max_entries is not None and entries > max_entries:
+                break
+            if max_allocated is not None and allocated > max_allocated:
                 break
     return Usage(allocated, entries)
 
@@ -306,7 +316,7 @@ def _remove_in(parent_fd: int, name: str, note: Callable[[str, BaseException], N
 
 
 def _remove_all(
-    events: Iterator[tuple[_Frame, os.DirEntry[str] | None, int | None]],
+    events: _Events,
     note: Callable[[str, BaseException], None],
 ) -> None:
     for frame, entry, frame_parent_fd in events:
