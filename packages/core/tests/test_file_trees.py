@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,13 @@ from skriptoteket.builtin.file_trees import TreeLimitExceeded, measure, remove_t
 from skriptoteket.testing.trees import make_deep_tree
 
 DEEP = 1200
+
+
+@pytest.fixture(autouse=True)
+def _remove_deep_trees(tmp_path: Path) -> Iterator[None]:
+    """pytest's own clean-up of tmp_path recurses: leave it nothing deep."""
+    yield
+    assert file_trees.remove_tree(tmp_path) == []
 
 
 def test_a_deep_tree_is_beyond_the_recursion_limit_and_path_max(tmp_path: Path) -> None:

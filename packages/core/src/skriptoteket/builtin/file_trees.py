@@ -26,6 +26,7 @@ import attrs
 
 MAX_OPEN_DIRS = 32
 MAX_PROBLEMS = 20  # remove_tree reports at most this many paths it could not remove
+MAX_SHOWN_PATH = 160  # …and shows at most the end of each path
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 # An entry that vanished or changed kind while we looked: a running tool does that; skip it.
 _VANISHED = frozenset({errno.ENOENT, errno.ENOTDIR, errno.ELOOP, errno.ESTALE})
@@ -275,7 +276,9 @@ def remove_tree(path: Path) -> list[str]:
 
     def note(rel: str, error: BaseException) -> None:
         if len(problems) < MAX_PROBLEMS:
-            problems.append(f"{rel}: {error}")
+            shown = rel if len(rel) <= MAX_SHOWN_PATH else "…" + rel[-MAX_SHOWN_PATH:]
+            reason = getattr(error, "strerror", None) or str(error)[:MAX_SHOWN_PATH]
+            problems.append(f"{shown}: {reason}")
 
     try:
         parent_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
