@@ -20,6 +20,7 @@ from skriptoteket.builtin.filesystem_artifacts import FilesystemArtifactStore
 from skriptoteket.builtin.inprocess_queue import InProcessRunQueue
 from skriptoteket.builtin.workspaces import FilesystemWorkspaces
 from skriptoteket.domain.errors import DomainError, ErrorCode
+from skriptoteket.domain.run_failures import FailureReport, RunFailure, result_too_large
 from skriptoteket.domain.run_results import (
     CONTRACT_VIOLATION,
     EXTRACTION_VIOLATION,
@@ -28,7 +29,6 @@ from skriptoteket.domain.run_results import (
     OutputCaps,
 )
 from skriptoteket.domain.runs import RunContext, RunStatus, ToolRun
-from skriptoteket.domain.run_failures import FailureReport, RunFailure, result_too_large
 from skriptoteket.domain.uploads import InputLimits
 from skriptoteket.ports.execution import QueueStats, RunJob, RunLimits, RunnerOutcome
 from skriptoteket.testing.world import World

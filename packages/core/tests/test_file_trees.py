@@ -119,7 +119,7 @@ def test_remove_tree_reports_what_it_cannot_remove(
             raise OSError(1, "Operation not permitted (immutable)")
         real_unlink(path, dir_fd=dir_fd)
 
-    monkeypatch.setattr(file_trees.os, "unlink", unlink)
+    monkeypatch.setattr(os, "unlink", unlink)
     problems = remove_tree(tmp_path / "t")
     assert problems
     assert "leaf.txt: " in problems[0]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from skriptoteket.builtin import file_trees, local_diskwatch
+from skriptoteket.builtin import file_trees
 from skriptoteket.builtin import local_sandbox as sb
 from skriptoteket.builtin.local_runner import LocalRunner, sweep_dead_run_dirs
 from skriptoteket.domain.run_failures import FailureReport, RunFailure
@@ -205,7 +205,7 @@ async def test_a_watchdog_that_cannot_measure_kills_the_run(
         calls += 1
         raise RecursionError("injected fault")
 
-    monkeypatch.setattr(local_diskwatch.file_trees, "measure", broken)
+    monkeypatch.setattr(file_trees, "measure", broken)
     runner = LocalRunner(temp_root=tmp_path / "t")
     job = JobFactory(tmp_path)(STARTED_THEN_SLEEP)
     started = time.monotonic()
