@@ -142,10 +142,13 @@ class RunnerContract:
     @pytest.fixture
     async def make_job(self, runner: Runner, tmp_path: Path) -> AsyncIterator[JobFactory]:
         factory = JobFactory(tmp_path / "jobs")
-        yield factory
-        for job in factory.made:
-            left = await self.leftovers(runner, job)
-            assert left == [], f"run {job.run_id} left {left}"
+        try:
+            yield factory
+            for job in factory.made:
+                left = await self.leftovers(runner, job)
+                assert left == [], f"run {job.run_id} left {left}"
+        finally:  # hostile tests leave trees pytest's own (recursive) clean-up cannot remove
+            file_trees.remove_tree(factory.root)
 
     async def assert_still_works(self, runner: Runner, make_job: JobFactory) -> None:
         outcome = await runner.run(make_job(TRIVIAL))
