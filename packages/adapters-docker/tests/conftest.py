@@ -4,6 +4,7 @@ build the runner image once when it is missing or out of date."""
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
@@ -17,7 +18,11 @@ from skriptoteket.settings import Settings
 from skriptoteket.testing.services import service_missing
 from skriptoteket_docker.containers import INSTANCE, Engine
 
-TEST_SETTINGS = {
+# A branch that changes the in-container files can test with its own image tag instead of
+# rebuilding the shared one: SKRIPTOTEKET_TEST_RUNNER_IMAGE=skriptoteket-runner:my-branch.
+TEST_IMAGE = os.environ.get("SKRIPTOTEKET_TEST_RUNNER_IMAGE", "") or Settings().runner_image
+TEST_SETTINGS: dict[str, Any] = {
+    "runner_image": TEST_IMAGE,
     "runner_pool_size": 1,
     "runner_memory_limit": "256m",
     "runner_cpu_limit": 1.0,
@@ -44,10 +49,10 @@ def engine() -> Iterator[Engine]:
         service_missing("docker", error.message)
     from skriptoteket_docker.image import build_image, image_is_current
 
-    image = Settings().runner_image
+    image = TEST_IMAGE
     if not image_is_current(found, image):
         try:
-            build_image(Settings(), engine=found, progress=lambda _line: None)
+            build_image(Settings(runner_image=image), engine=found, progress=lambda _line: None)
         except Exception as error:
             service_missing("docker", f"the runner image could not be built: {error}")
     yield found

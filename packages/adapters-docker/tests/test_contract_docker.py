@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -35,10 +35,12 @@ async def _started(runner: DockerRunner, job: RunJob, seconds: float = 15.0) -> 
 
 class TestDockerRunner(RunnerContract):
     @pytest.fixture
-    async def runner(self, engine: Engine, tmp_path: Path) -> AsyncIterator[DockerRunner]:
+    async def runner(
+        self, engine: Engine, tmp_path: Path, docker_settings: Callable[..., Settings]
+    ) -> AsyncIterator[DockerRunner]:
         # The pool's limits equal the contract's TEST_LIMITS, so most jobs run warm.
-        settings = Settings(
-            data_dir=tmp_path / "data",
+        settings = docker_settings(
+            tmp_path,
             runner_pool_size=1,
             runner_memory_limit="512m",
             runner_pids_limit=64,

@@ -12,6 +12,7 @@ from typing import Any
 
 import attrs
 import pytest
+from skriptoteket.domain.run_failures import FailureReport, RunFailure
 from skriptoteket.ports.execution import RunJob, RunLimits, RunnerOutcome
 from skriptoteket_docker.containers import Engine
 from skriptoteket_docker.runner import DockerRunner
@@ -45,8 +46,12 @@ async def test_container_flags(runner: DockerRunner, engine: Engine) -> None:
     assert host["SecurityOpt"] == ["no-new-privileges"]
     assert host["ReadonlyRootfs"] is True
     assert not host["Privileged"]
-    assert host["Tmpfs"]["/tmp"] == "rw,noexec,nosuid,nodev,size=256m,mode=1777"
-    assert host["Tmpfs"]["/sandbox"] == f"rw,noexec,nosuid,nodev,size={16 << 20},mode=1777"
+    # nr_inodes: the work area's file cap (issue 9 item 1, RUN-14)
+    assert host["Tmpfs"]["/tmp"] == "rw,noexec,nosuid,nodev,size=256m,mode=1777,nr_inodes=20000"
+    assert (
+        host["Tmpfs"]["/sandbox"]
+        == f"rw,noexec,nosuid,nodev,size={16 << 20},nr_inodes=20000,mode=1777"
+    )
     assert not host.get("Binds")
     assert not info["Mounts"]
     assert host["PidsLimit"] == 64
@@ -264,11 +269,12 @@ def run_tool(i, o):
 """
     job = make_job(tmp_path / "ws", source)
     outcome = await runner.run(job)
-    result = result_of(outcome)
-    assert [a["path"] for a in result["artifacts"]] == ["output/ok.txt"]
+    assert result_of(outcome)["html_output"] == "done"
+    # RUN-22–RUN-24 (issue 9 item 5): the first entry not allowed (in name order) fails the
+    # run, as on the local runner; nothing of the output is followed or kept past it
+    assert outcome.failure == FailureReport(
+        RunFailure.OUTPUT_NOT_ALLOWED, {"path": "output/fifo", "kind": "fifo"}
+    )
     found = sorted(p.relative_to(job.workspace).as_posix() for p in job.workspace.rglob("*"))
-    assert found == ["input", "input/input.txt", "output", "output/ok.txt"]
-    skipped = outcome.diagnostics["skipped"]
-    for name in ("passwd-link", "root-link", "fifo"):
-        assert name in skipped
+    assert found == ["input", "input/input.txt", "output"]
     assert not any(p.is_symlink() for p in job.workspace.rglob("*"))

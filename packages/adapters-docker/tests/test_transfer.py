@@ -8,6 +8,7 @@ import tarfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from skriptoteket_docker.transfer import Collected, collect
 
 CAPS = {"max_stdout": 100, "max_stderr": 100, "max_result": 1000, "max_output_bytes": 50}
@@ -61,39 +62,64 @@ def test_regular_files_and_control_members(tmp_path: Path) -> None:
     assert out.skipped == [("output/x", "symlink")]
 
 
-def test_hostile_entries_are_skipped_never_followed(tmp_path: Path) -> None:
+def test_hostile_entries_are_refused_never_followed(tmp_path: Path) -> None:
+    """RUN-22–RUN-24 (issue 9 item 5): the first entry the output may not hold is the run's
+    violation; nothing more is written to the output, nothing is ever followed."""
     outside = tmp_path / "outside"
     outside.mkdir()
     out = Collected()
     stream = _tar(
         [
+            ("output/ok.txt", b"ok"),
             _special("output/link", tarfile.SYMTYPE, str(outside)),
             ("output/link/owned.txt", b"x"),
             _special("output/hard", tarfile.LNKTYPE, "/etc/passwd"),
-            _special("output/dev", tarfile.CHRTYPE),
-            _special("output/fifo", tarfile.FIFOTYPE),
             ("../escape.txt", b"x"),
-            ("/abs.txt", b"x"),
             ("output/../../escape2.txt", b"x"),
-            ("elsewhere.txt", b"x"),
-            ("output/ok.txt", b"ok"),
+            ("output/later.txt", b"x"),
         ]
     )
     collect(stream, out, tmp_path / "output", **CAPS)
+    assert out.violation == ("output/link", "symlink")
     assert _files(outside) == []
     assert not (tmp_path / "escape.txt").exists()
     assert not (tmp_path / "escape2.txt").exists()
     assert not any(p.is_symlink() for p in tmp_path.rglob("*"))
-    assert _files(tmp_path / "output") == ["link", "link/owned.txt", "ok.txt"]
-    assert (tmp_path / "output" / "link").is_dir()  # a real directory, not the symlink
-    reasons = dict(out.skipped)
-    assert reasons["output/link"] == "symlink"
-    assert reasons["output/hard"] == "link"
-    assert reasons["output/dev"] == "special"
-    assert reasons["output/fifo"] == "special"
-    assert reasons["../escape.txt"] == "unsafe name"
-    assert reasons["/abs.txt"] == "unsafe name"
+    assert _files(tmp_path / "output") == ["ok.txt"]
     assert not out.complete  # no meta.json: the sandbox did not finish
+
+
+@pytest.mark.parametrize(
+    ("entry", "violation"),
+    [
+        (_special("output/hard", tarfile.LNKTYPE, "/etc/passwd"), ("output/hard", "hardlink")),
+        (_special("output/dev", tarfile.CHRTYPE), ("output/dev", "device")),
+        (_special("output/fifo", tarfile.FIFOTYPE), ("output/fifo", "fifo")),
+        (("output/a\\b", b"x"), ("output/a\\b", "unsafe_name")),
+        (("../escape.txt", b"x"), ("../escape.txt", "unsafe_name")),
+        (("/abs.txt", b"x"), ("/abs.txt", "unsafe_name")),
+        (("elsewhere.txt", b"x"), ("elsewhere.txt", "unsafe_name")),
+        (("output/" + "d/" * 65 + "f", b"x"), ("output/" + "d/" * 65 + "f", "too_deep")),
+    ],
+)
+def test_each_kind_of_violation(
+    tmp_path: Path, entry: tarfile.TarInfo | tuple[str, bytes], violation: tuple[str, str]
+) -> None:
+    out = Collected()
+    collect(_tar([entry, ("meta.json", b"{}")]), out, tmp_path / "output", **CAPS)
+    assert out.violation == violation
+    assert out.complete
+
+
+def test_the_output_directory_itself_is_no_note_and_entries_are_capped(tmp_path: Path) -> None:
+    """Issue 9 item 5: the agent's ``output`` entry is not "skipped"; the entry cap holds."""
+    root = _special("output", tarfile.DIRTYPE)
+    out = Collected()
+    files = [(f"output/f{n}", b"") for n in range(5)]
+    collect(_tar([root, *files]), out, tmp_path / "output", **CAPS, max_output_entries=3)
+    assert out.skipped == []
+    assert out.violation == ("output/f3", "too_many_entries")
+    assert _files(tmp_path / "output") == ["f0", "f1", "f2"]
 
 
 def test_byte_cap_stops_the_stream(tmp_path: Path) -> None:

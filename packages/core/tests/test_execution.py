@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -141,7 +142,9 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
         runner=runner,
         artifacts=FilesystemArtifactStore(tmp_path / "artifacts"),
         queue=queue,
-        workspaces=FilesystemWorkspaces(tmp_path / "work"),
+        workspaces=FilesystemWorkspaces(
+            tmp_path / "work", inputs_root=tmp_path / "inputs", input_retention_hours=24
+        ),
         sandbox_limits=RunLimits(timeout_seconds=5),
         production_limits=RunLimits(),
         input_limits=InputLimits(max_files=3, max_file_bytes=1000, max_total_bytes=1500),
@@ -220,6 +223,27 @@ async def test_unrunnable_tools_are_not_found_EXE_01(harness: Harness) -> None:
             await h.app.start_production_run(h.world.user, slug=slug, uploads=[CSV])
         assert info.value.code is ErrorCode.NOT_FOUND
     assert h.runner.jobs == []
+
+
+async def test_only_sandbox_inputs_are_kept_and_prune_removes_expired_RUN_29(
+    harness: Harness,
+) -> None:
+    h = harness
+    tool = await published(h)
+    draft = await h.world.draft(tool)
+    production = await h.app.start_production_run(h.world.user, slug=tool.slug, uploads=[CSV])
+    sandbox = await h.app.start_sandbox_run(h.world.admin, version_id=draft.id, uploads=[CSV])
+    for run in (production, sandbox):
+        await h.wait_final(run)
+    assert await h.workspaces_left() == []
+    kept = sorted(
+        p.relative_to(h.root / "inputs").as_posix() for p in (h.root / "inputs").rglob("*")
+    )
+    assert kept == [str(sandbox.id), f"{sandbox.id}/klasslista.csv"]
+    long_ago = time.time() - 25 * 3600
+    os.utime(h.root / "inputs" / str(sandbox.id), (long_ago, long_ago))
+    await h.app.prune_artifacts(h.world.admin, days=7)
+    assert list((h.root / "inputs").iterdir()) == []
 
 
 async def test_sandbox_permissions_follow_the_matrix(harness: Harness) -> None:
@@ -321,11 +345,15 @@ async def test_syntax_error_fails_without_calling_the_runner_RUN_08(harness: Har
         ),
         (  # RUN-12: the local runner's disk watchdog stopped it; not blamed on memory
             RunnerOutcome(
-                "", "", None, exit_code=-9, diagnostics={"killed": "work area limit exceeded"}
+                "",
+                "",
+                None,
+                exit_code=-9,
+                failure=FailureReport(RunFailure.DISK, {"resource": "bytes", "limit": 256}),
             ),
             RunStatus.FAILED,
             RunFailure.DISK,
-            {"resource": "bytes", "limit": 256 * 1024**2},
+            {"resource": "bytes", "limit": 256},
             WORK_AREA_EXCEEDED,
         ),
         (  # a runner's own verdict wins over what the exit status suggests

@@ -14,18 +14,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from skriptoteket.builtin import file_trees
 from skriptoteket.builtin import local_sandbox as sb
-from skriptoteket.builtin.local_runner import LocalRunner
+from skriptoteket.builtin.local_runner import LocalRunner, sweep_dead_run_dirs
+from skriptoteket.domain.run_failures import FailureReport, RunFailure
 from skriptoteket.plugins.facade import Plugins
 from skriptoteket.plugins.manager import make_plugin_manager
 from skriptoteket.ports.execution import RunJob, Runner
 from skriptoteket.settings import Settings
 from skriptoteket.testing.runner_contract import (
+    STARTED_THEN_SLEEP,
     JobFactory,
     RunnerContract,
     RunnerExpectations,
     result,
 )
+from skriptoteket.testing.trees import make_deep_tree
 
 HAS_BWRAP = shutil.which("bwrap") is not None
 
@@ -188,3 +192,60 @@ def test_local_is_the_registered_default_runner() -> None:
     runner = plugins.select_runner(settings).create(settings)
     assert isinstance(runner, LocalRunner)
     assert runner.python == "/usr/bin/python3"
+
+
+async def test_a_watchdog_that_cannot_measure_kills_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 9 item 1: the disk watchdog never dies silently; a failed measurement stops the
+    run and says so (DISK, resource unmeasurable)."""
+    calls = 0
+
+    def broken(root: Path, **limits: int | None) -> file_trees.Usage:
+        nonlocal calls
+        calls += 1
+        raise RecursionError("injected fault")
+
+    monkeypatch.setattr(file_trees, "measure", broken)
+    runner = LocalRunner(temp_root=tmp_path / "t")
+    job = JobFactory(tmp_path)(STARTED_THEN_SLEEP)
+    started = time.monotonic()
+    outcome = await runner.run(job)
+    await runner.close()
+    assert time.monotonic() - started < 10
+    assert calls >= 1
+    assert not outcome.timed_out
+    assert outcome.failure == FailureReport(
+        RunFailure.DISK, {"resource": "unmeasurable", "limit": job.limits.work_area_bytes}
+    )
+    assert outcome.diagnostics["killed"] == "work area limit exceeded"
+    assert list((tmp_path / "t").iterdir()) == []
+
+
+def test_run_directories_of_dead_processes_are_swept(tmp_path: Path) -> None:
+    """Issue 9 item 8: a killed server's run directories (even a 1,200-level tree) go at the
+    next start; a live process's stay."""
+    root = tmp_path / "t"
+    dead = _a_dead_pid()
+    make_deep_tree(root / f"run-{dead}-abc", 1200)
+    (root / f"run-{os.getpid()}-def").mkdir()
+    (root / "not-a-run-dir").mkdir()
+    assert sweep_dead_run_dirs(root) == 1
+    assert sorted(p.name for p in root.iterdir()) == ["not-a-run-dir", f"run-{os.getpid()}-def"]
+
+
+async def test_the_runner_sweeps_at_start_up(tmp_path: Path) -> None:
+    root = tmp_path / "t"
+    make_deep_tree(root / f"run-{_a_dead_pid()}-abc", 1200)
+    runner = LocalRunner(temp_root=root, use_bubblewrap=False, use_cgroups=False)
+    await runner.isolation_report()  # the probe at start-up
+    await runner.close()
+    assert list(root.iterdir()) == []
+
+
+def _a_dead_pid() -> int:
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+    return pid

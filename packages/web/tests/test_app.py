@@ -5,10 +5,16 @@ No runner backend is installed in this package's tests, so the app runs with exe
 from __future__ import annotations
 
 import gc
+import logging
+import os
+import uuid
 from collections.abc import Iterable
+from pathlib import Path
 
+import pytest
 from skriptoteket.plugins import hookimpl, make_plugin_manager
 from skriptoteket.settings import Settings
+from skriptoteket.testing.trees import make_deep_tree
 from skriptoteket_web import hookspecs
 from skriptoteket_web.app import create_app
 from starlette.requests import Request
@@ -49,3 +55,31 @@ def test_freeze_heap_moves_the_start_up_heap_out_of_the_collectors_reach() -> No
             assert client.get("/health").status_code == 200
     finally:
         gc.unfreeze()
+
+
+def test_serve_starts_over_a_leftover_deep_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 9 item 1: a killed server's 1,200-level workspace is removed at start-up, and one
+    that cannot be removed is logged — the server starts either way."""
+    work = tmp_path / "work"
+    removable, stuck = work / str(uuid.uuid4()), work / str(uuid.uuid4())
+    make_deep_tree(removable, 1200)
+    make_deep_tree(stuck, 1200)
+    (stuck / "immutable.txt").write_text("chattr +i")
+    real_unlink = os.unlink
+
+    def unlink(path: str, *, dir_fd: int | None = None) -> None:
+        if path == "immutable.txt":
+            raise PermissionError(1, "Operation not permitted (immutable)")
+        real_unlink(path, dir_fd=dir_fd)
+
+    monkeypatch.setattr(os, "unlink", unlink)
+    settings = Settings(database_url="memory://", data_dir=tmp_path)
+    with caplog.at_level(logging.WARNING), TestClient(create_app(settings)) as client:
+        assert client.get("/health").json() == {"status": "ok"}
+    assert not removable.exists()
+    assert sorted(p.name for p in stuck.iterdir()) == ["immutable.txt"]
+    (warning,) = [r.getMessage() for r in caplog.records if str(stuck) in r.getMessage()]
+    assert "immutable.txt: " in warning
+    assert len(warning) < 5000  # a 1,200-level path is not logged in full

@@ -15,7 +15,11 @@ Protocol over the container's attached stdin/stdout (no host bind mount, no volu
    limit kills every process in the container but itself (it is PID 1: ``kill(-1, SIGKILL)``).
 3. agent → host: ONE uncompressed tar stream on stdout with ``result.json`` (when the wrapper
    wrote a regular one), ``stdout``, ``stderr``, ``output/…`` (regular files and directories
-   only; anything else is listed in ``meta.json`` as skipped) and, last, ``meta.json``.
+   only, walked iteratively; the first symlink, FIFO, socket or device, an entry deeper than
+   ``max_output_depth`` or past ``max_output_entries`` ends the output and is reported as
+   ``violation`` in ``meta.json``) and, last, ``meta.json``. When ``/sandbox`` or ``/tmp`` ran
+   out of bytes or inodes (tmpfs ``size``/``nr_inodes``) during the run, the agent kills the
+   tool and ``meta.json`` says ``work_area_full``: ``bytes`` or ``files``.
 
 Everything the agent sends is untrusted by the host: the tool runs as the same user and could
 tamper with it. The host validates every entry again (``skriptoteket_docker.transfer``).
@@ -24,6 +28,7 @@ tamper with it. The host validates every entry again (``skriptoteket_docker.tran
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import json
 import os
@@ -42,6 +47,9 @@ SANDBOX = "/sandbox"
 OUTPUT_DIR = SANDBOX + "/output"
 WRAPPER = "/runner/wrapper.py"
 CHUNK = 65536
+WORK_AREAS = (SANDBOX, "/tmp")
+FULL_BYTES = 64 * 1024  # less free than this in a work area: it is full
+FULL_INODES = 2
 
 
 class _Limited(io.RawIOBase):
@@ -183,7 +191,21 @@ class _Forked:
         return self.returncode
 
 
-def _execute(header: dict[str, Any]) -> tuple[bytes, bytes, int | None, bool]:
+def _full() -> str | None:
+    """``files`` or ``bytes`` when a work area tmpfs is (about) full, else None."""
+    for area in WORK_AREAS:
+        try:
+            info = os.statvfs(area)
+        except OSError:
+            continue
+        if info.f_files and info.f_favail < FULL_INODES:
+            return "files"
+        if info.f_blocks and info.f_bavail * info.f_frsize < FULL_BYTES:
+            return "bytes"
+    return None
+
+
+def _execute(header: dict[str, Any]) -> tuple[bytes, bytes, int | None, bool, str | None]:
     env = {str(k): str(v) for k, v in header["env"].items()}
     deadline = time.monotonic() + float(header["timeout"])
     proc = _Forked(env, int(header.get("max_file_bytes", 0)))
@@ -199,10 +221,14 @@ def _execute(header: dict[str, Any]) -> tuple[bytes, bytes, int | None, bool]:
         os.set_blocking(stream.fileno(), False)
         selector.register(stream, selectors.EVENT_READ)
     timed_out = False
+    full: str | None = None
     while selector.get_map():
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             timed_out = True
+            break
+        full = _full()
+        if full is not None:
             break
         # Grandchildren may hold the pipes open after the wrapper exits: poll it too.
         for key, _ in selector.select(min(remaining, 0.2)):
@@ -215,15 +241,17 @@ def _execute(header: dict[str, Any]) -> tuple[bytes, bytes, int | None, bool]:
                 kept[key.fileobj] += data[:room]
         if proc.poll() is not None and not selector.select(0):
             break
-    while not timed_out and proc.poll() is None:  # pipes closed, wrapper still running
+    while not timed_out and full is None and proc.poll() is None:  # pipes closed, still running
         if time.monotonic() >= deadline:
             timed_out = True
         else:
+            full = _full()
             time.sleep(0.01)
     _kill_others()
     selector.close()
+    full = full or _full()
     exit_code = None if timed_out else proc.returncode
-    return bytes(kept[proc.stdout]), bytes(kept[proc.stderr]), exit_code, timed_out
+    return bytes(kept[proc.stdout]), bytes(kept[proc.stderr]), exit_code, timed_out, full
 
 
 def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
@@ -253,6 +281,73 @@ def _add_file(tar: tarfile.TarFile, name: str, path: str, limit: int) -> str | N
     return None
 
 
+_KINDS = ((stat.S_ISLNK, "symlink"), (stat.S_ISFIFO, "fifo"), (stat.S_ISSOCK, "socket"))
+
+
+def _kind(mode: int) -> str:
+    for test, kind in _KINDS:
+        if test(mode):
+            return kind
+    return "device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "special_file"
+
+
+def _add_output(
+    tar: tarfile.TarFile, header: dict[str, Any], skipped: list[list[str]], budget: int
+) -> list[str] | None:
+    """Add ``output/`` (iteratively: no recursion, whatever the depth); the first entry the
+    output may not hold ends it: ``[path, kind]``. The host checks everything again."""
+    max_depth = int(header.get("max_output_depth", 64))
+    max_entries = int(header.get("max_output_entries", 20000))
+    info = tarfile.TarInfo("output")
+    info.type = tarfile.DIRTYPE
+    info.mode = 0o755
+    tar.addfile(info)
+    pending = [("output", 0)]
+    count = 0
+    while pending:
+        rel_dir, depth = pending.pop()
+        try:
+            names = sorted(os.listdir(os.path.join(SANDBOX, rel_dir)))
+        except OSError as error:
+            if error.errno == errno.ENAMETOOLONG:
+                return [rel_dir, "too_deep"]
+            skipped.append([rel_dir, "unreadable: " + error.__class__.__name__])
+            continue
+        for name in names:
+            rel = rel_dir + "/" + name
+            count += 1
+            if depth + 1 > max_depth:
+                return [rel, "too_deep"]
+            if count > max_entries:
+                return [rel, "too_many_entries"]
+            path = os.path.join(SANDBOX, rel)
+            try:
+                st = os.lstat(path)
+            except OSError as error:
+                if error.errno == errno.ENAMETOOLONG:
+                    return [rel, "too_deep"]
+                skipped.append([rel, "unreadable: " + error.__class__.__name__])
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                info = tarfile.TarInfo(rel)
+                info.type = tarfile.DIRTYPE
+                info.mode = 0o755
+                tar.addfile(info)
+                pending.append((rel, depth + 1))
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                return [rel, _kind(st.st_mode)]
+            if st.st_size > budget:
+                skipped.append([rel, "output size cap"])
+                continue
+            reason = _add_file(tar, rel, path, budget)
+            if reason:
+                skipped.append([rel, reason])
+            else:
+                budget -= st.st_size
+    return None
+
+
 def _send(header: dict[str, Any], stdout: bytes, stderr: bytes, meta: dict[str, Any]) -> None:
     result_path = header["env"].get("SKRIPTOTEKET_RESULT_PATH", SANDBOX + "/result.json")
     skipped: list[list[str]] = []
@@ -264,28 +359,9 @@ def _send(header: dict[str, Any], stdout: bytes, stderr: bytes, meta: dict[str, 
                 skipped.append(["result.json", reason])
         _add_bytes(tar, "stdout", stdout)
         _add_bytes(tar, "stderr", stderr)
-        for root, dirs, files in os.walk(OUTPUT_DIR, followlinks=False):
-            dirs.sort()
-            rel_root = os.path.relpath(root, SANDBOX)
-            info = tarfile.TarInfo(rel_root)
-            info.type = tarfile.DIRTYPE
-            info.mode = 0o755
-            tar.addfile(info)
-            for name in sorted(files) + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
-                path = os.path.join(root, name)
-                rel = rel_root + "/" + name
-                st = os.lstat(path)
-                if not stat.S_ISREG(st.st_mode):
-                    skipped.append([rel, "symlink" if stat.S_ISLNK(st.st_mode) else "special file"])
-                    continue
-                if st.st_size > budget:
-                    skipped.append([rel, "output size cap"])
-                    continue
-                reason = _add_file(tar, rel, path, budget)
-                if reason:
-                    skipped.append([rel, reason])
-                else:
-                    budget -= st.st_size
+        violation = _add_output(tar, header, skipped, budget)
+        if violation is not None:
+            meta["violation"] = violation
         meta["skipped"] = skipped
         _add_bytes(tar, "meta.json", json.dumps(meta).encode())
     sys.stdout.buffer.flush()
@@ -299,11 +375,12 @@ def main() -> None:
     except EOFError:
         return  # the host closed the pool container without a job
     started = time.monotonic()
-    stdout, stderr, exit_code, timed_out = _execute(header)
+    stdout, stderr, exit_code, timed_out, full = _execute(header)
     meta = {
         "exit_code": exit_code,
         "timed_out": timed_out,
         "duration": round(time.monotonic() - started, 4),
+        "work_area_full": full,
     }
     _send(header, stdout, stderr, meta)
 

@@ -73,6 +73,7 @@ class SandboxSpec:
     nano_cpus: int
     pids_limit: int
     work_area_bytes: int
+    work_area_files: int = RunLimits().work_area_files
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SandboxSpec:
@@ -82,6 +83,7 @@ class SandboxSpec:
             nano_cpus=int(settings.runner_cpu_limit * 1e9),
             pids_limit=settings.runner_pids_limit,
             work_area_bytes=parse_size(settings.runner_work_area_limit),
+            work_area_files=settings.runner_work_area_files,
         )
 
     @classmethod
@@ -92,6 +94,7 @@ class SandboxSpec:
             nano_cpus=int(limits.cpu_count * 1e9),
             pids_limit=limits.max_processes,
             work_area_bytes=limits.work_area_bytes,
+            work_area_files=limits.work_area_files,
         )
 
 
@@ -106,9 +109,14 @@ def create_kwargs(spec: SandboxSpec, labels: Mapping[str, str]) -> dict[str, Any
         "cap_drop": ["ALL"],
         "security_opt": ["no-new-privileges"],
         "read_only": True,
+        # nr_inodes bounds the entries (RUN-12/RUN-14): 200,000 empty files end as ENOSPC,
+        # which the agent reports as the work area being full.
         "tmpfs": {
-            "/tmp": TMPFS_TMP,
-            "/sandbox": f"rw,noexec,nosuid,nodev,size={spec.work_area_bytes},mode=1777",
+            "/tmp": f"{TMPFS_TMP},nr_inodes={spec.work_area_files}",
+            "/sandbox": (
+                f"rw,noexec,nosuid,nodev,size={spec.work_area_bytes},"
+                f"nr_inodes={spec.work_area_files},mode=1777"
+            ),
         },
         "pids_limit": spec.pids_limit,
         "mem_limit": spec.memory_bytes,

@@ -31,9 +31,15 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 from uuid import UUID
 
+from skriptoteket.domain import run_results as rr
 from skriptoteket.domain.errors import DomainError, ErrorCode
-from skriptoteket.domain.run_failures import FailureReport, RunFailure, result_too_large
-from skriptoteket.ports.execution import RunJob, RunnerOutcome
+from skriptoteket.domain.run_failures import (
+    FailureReport,
+    RunFailure,
+    result_too_large,
+    work_area_full,
+)
+from skriptoteket.ports.execution import RunJob, RunLimits, RunnerOutcome
 from skriptoteket.settings import Settings
 
 from skriptoteket_docker import transfer
@@ -278,6 +284,7 @@ class DockerRunner:
                 max_stderr=limits.max_stderr_bytes,
                 max_result=limits.max_result_bytes,
                 max_output_bytes=limits.work_area_bytes,
+                max_output_entries=limits.work_area_files,
             )
         except (OSError, tarfile.TarError, ValueError, EOFError) as error:
             out.error = out.error or f"{error.__class__.__name__}: {error}"
@@ -298,6 +305,39 @@ class DockerRunner:
                     await self._call(engine.remove, container_id)
             engine.close()
         self._executor.shutdown(wait=False)
+
+
+def _meta_violation(meta: dict[str, Any]) -> tuple[str, str] | None:
+    found = meta.get("violation")
+    if isinstance(found, list) and len(found) == 2 and all(isinstance(v, str) for v in found):
+        return found[0], found[1]
+    return None
+
+
+def _failure(
+    out: transfer.Collected, meta: dict[str, Any], timed_out: bool, limits: RunLimits
+) -> FailureReport | None:
+    """The runner's own verdict: the work area full (the agent saw its tmpfs run out of bytes
+    or inodes and killed the tool), result.json too large, an output entry not allowed (the
+    host's finding first, then the agent's), a sandbox that ended without reporting, or the
+    tool killed by the out-of-memory killer."""
+    full = meta.get("work_area_full")
+    if full == "files":
+        return work_area_full("files", limits.work_area_files)
+    if full == "bytes":
+        return work_area_full("bytes", limits.work_area_bytes)
+    if out.result_size > limits.max_result_bytes:
+        return result_too_large(out.result_size, limits.max_result_bytes)
+    if timed_out:
+        return None
+    violation = out.violation or _meta_violation(meta)
+    if violation is not None:
+        return rr.output_not_allowed(*violation).failure
+    if not out.complete:
+        return FailureReport(RunFailure.SANDBOX_LOST, {})
+    if meta.get("exit_code") == -signal.SIGKILL:  # only the memory cgroup's OOM killer sends
+        return FailureReport(RunFailure.MEMORY, {})  # SIGKILL inside the container
+    return None
 
 
 def _outcome(
@@ -330,13 +370,12 @@ def _outcome(
     }
     if out.skipped:
         diagnostics["skipped"] = "; ".join(f"{n}: {r}" for n, r in out.skipped)
-    failure: FailureReport | None = None
-    if out.result_size > job.limits.max_result_bytes:
-        failure = result_too_large(out.result_size, job.limits.max_result_bytes)
-    elif not out.complete and not timed_out:
-        failure = FailureReport(RunFailure.SANDBOX_LOST, {})
-    elif exit_code == -signal.SIGKILL and not timed_out:  # only the memory cgroup's OOM killer
-        failure = FailureReport(RunFailure.MEMORY, {})  # sends SIGKILL inside the container
+    failure = _failure(out, meta, timed_out, job.limits)
+    if failure is not None and failure.code is RunFailure.DISK:
+        diagnostics["killed"] = rr.KILLED_WORK_AREA
+    violation = out.violation or _meta_violation(meta)
+    if violation is not None:
+        diagnostics["output_violation"] = f"{violation[0][:200]}: {violation[1]}"
     return RunnerOutcome(
         stdout=out.stdout.decode("utf-8", "replace"),
         stderr=stderr,

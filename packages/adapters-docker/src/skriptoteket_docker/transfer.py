@@ -5,8 +5,10 @@ Both directions are blocking socket I/O: callers run them in a worker thread (RU
 
 Extraction into ``job.workspace/output`` is streaming and safe: only regular files and
 directories are written, every target must resolve inside the output directory, files are opened
-with ``O_NOFOLLOW | O_EXCL``, and a byte cap bounds the whole stream. Symlinks, hard links,
-devices and unsafe names are skipped and reported (``Collected.skipped``), never followed.
+with ``O_NOFOLLOW | O_EXCL``, and a byte cap bounds the whole stream. The first symlink, link,
+device, FIFO, unsafe name, entry deeper than ``MAX_OUTPUT_DEPTH`` or past the entry cap is the
+run's output violation (``Collected.violation``, RUN-22–RUN-24): nothing more is written to the
+output and the run fails, as on every runner. Nothing is ever followed.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from typing import Any
 
 import attrs
 from skriptoteket import sandbox
-from skriptoteket.ports.execution import RunJob
+from skriptoteket.domain.run_results import MAX_OUTPUT_DEPTH, unsafe_output_name
+from skriptoteket.ports.execution import RunJob, RunLimits
 
 SANDBOX = "/sandbox"
 CHUNK = 65536
@@ -108,6 +111,8 @@ def job_payload(job: RunJob, limits_extra: dict[str, Any] | None = None) -> byte
         "max_result": limits.max_result_bytes,
         "max_file_bytes": limits.max_file_bytes,
         "max_output_bytes": limits.work_area_bytes,
+        "max_output_depth": MAX_OUTPUT_DEPTH,
+        "max_output_entries": limits.work_area_files,
     }
     header.update(limits_extra or {})
     encoded = json.dumps(header).encode("utf-8")
@@ -202,6 +207,13 @@ class Collected:
     """result.json's size as the tar stream gave it (also when it was too large to keep)."""
     complete: bool = False
     error: str | None = None
+    violation: tuple[str, str] | None = None
+    """The first output entry not allowed: (``output/<rel>``, kind)."""
+    entries: int = 0
+
+    def refuse(self, path: str, kind: str) -> None:
+        if self.violation is None:
+            self.violation = (path, kind)
 
 
 def _relative_parts(name: str) -> list[str] | None:
@@ -245,6 +257,25 @@ def _write_file(source: Any, target: Path, budget: int) -> int | None:
     return written
 
 
+def _refused_kind(rel_parts: list[str], member: tarfile.TarInfo) -> str | None:
+    """Why an output entry is not allowed (RUN-22–RUN-24), or None."""
+    if any(unsafe_output_name(part) for part in rel_parts):
+        return "unsafe_name"
+    if len(rel_parts) > MAX_OUTPUT_DEPTH:
+        return "too_deep"
+    if member.isfile() or member.isdir():
+        return None
+    if member.issym():
+        return "symlink"
+    if member.islnk():
+        return "hardlink"
+    if member.isfifo():
+        return "fifo"
+    if member.ischr() or member.isblk():
+        return "device"
+    return "special_file"
+
+
 def collect(
     reader: io.RawIOBase | io.BufferedIOBase,
     out: Collected,
@@ -254,6 +285,7 @@ def collect(
     max_stderr: int,
     max_result: int,
     max_output_bytes: int,
+    max_output_entries: int = RunLimits().work_area_files,
 ) -> None:
     """Read the agent's result tar from ``reader`` into ``out`` and ``output_dir``."""
     output_dir.mkdir(parents=True, exist_ok=True)
@@ -288,7 +320,18 @@ def collect(
                     out.complete = True
                 continue
             if parts is None or parts[0] != "output":
-                out.skipped.append((name, "unsafe name"))
+                out.refuse(name, "unsafe_name")
+                continue
+            if len(parts) == 1:  # the output directory itself
+                continue
+            if out.violation is not None:  # the output is refused: read on to meta.json
+                continue
+            kind = _refused_kind(parts[1:], member)
+            out.entries += 1
+            if kind is None and out.entries > max_output_entries:
+                kind = "too_many_entries"
+            if kind is not None:
+                out.refuse("/".join(parts), kind)
                 continue
             target = output_dir.joinpath(*parts[1:])
             if member.isdir():
@@ -297,10 +340,7 @@ def collect(
                     continue
                 target.mkdir(parents=True, exist_ok=True)
                 continue
-            if source is None:
-                kind = "symlink" if member.issym() else "link" if member.islnk() else "special"
-                out.skipped.append((name, kind))
-                continue
+            assert source is not None
             target.parent.mkdir(parents=True, exist_ok=True)
             if not _inside(output_dir, target.parent) or target.is_symlink():
                 out.skipped.append((name, "outside the output directory"))

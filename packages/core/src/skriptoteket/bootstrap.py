@@ -34,6 +34,7 @@ def run_limits(settings: Settings, timeout_seconds: float) -> RunLimits:
         max_processes=settings.runner_pids_limit,
         max_file_bytes=parse_size(settings.runner_max_file_size),
         work_area_bytes=parse_size(settings.runner_work_area_limit),
+        work_area_files=settings.runner_work_area_files,
         max_stdout_bytes=settings.run_output_max_stdout_bytes,
         max_stderr_bytes=settings.run_output_max_stderr_bytes,
     )
@@ -86,7 +87,11 @@ async def bootstrap(
                 runner=runner,
                 artifacts=plugins.select_artifact_store(settings).create(settings),
                 queue=queue,
-                workspaces=FilesystemWorkspaces(settings.workspace_dir),
+                workspaces=FilesystemWorkspaces(
+                    settings.workspace_dir,
+                    inputs_root=settings.sandbox_inputs_dir,
+                    input_retention_hours=settings.sandbox_input_retention_hours,
+                ),
                 sandbox_limits=run_limits(settings, settings.runner_timeout_sandbox_seconds),
                 production_limits=run_limits(settings, settings.runner_timeout_production_seconds),
                 input_limits=settings.input_limits,

@@ -69,6 +69,7 @@ class Settings:
     runner_cpu_limit: float = 1.0
     runner_pids_limit: int = 256
     runner_work_area_limit: str = "256m"
+    runner_work_area_files: int = 20_000
     runner_max_file_size: str = "64m"
     runner_python: str = ""
     # local runner: a per-run pids cgroup bounds fork bombs even as root (costs ~15 ms a run)
@@ -89,6 +90,8 @@ class Settings:
     run_output_max_artifact_bytes: int = 50 * 1024 * 1024
     run_output_max_total_artifact_bytes: int = 200 * 1024 * 1024
     artifacts_retention_days: int = 7
+    # RUN-29: sandbox runs' inputs are kept this long for debugging (0: never); production never
+    sandbox_input_retention_hours: float = 24.0
 
     def __attrs_post_init__(self) -> None:
         if not self.database_url:
@@ -103,6 +106,10 @@ class Settings:
     def artifacts_dir(self) -> Path:
         assert self.artifacts_root is not None
         return self.artifacts_root
+
+    @property
+    def sandbox_inputs_dir(self) -> Path:
+        return self.data_dir / "sandbox-inputs"
 
     @property
     def workspace_dir(self) -> Path:

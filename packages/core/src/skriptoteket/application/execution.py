@@ -136,7 +136,8 @@ class _RunStarter(UseCase):
                 await uow.commit()
             execution.run_finished(context, RunStatus.FAILED, None)
             return failed
-        await execution.workspaces.prepare(run.id, prepared.files)
+        keep = context is RunContext.SANDBOX  # RUN-29: production inputs are never kept
+        await execution.workspaces.prepare(run.id, prepared.files, keep_inputs=keep)
         try:
             async with self.deps.uow() as uow:
                 await uow.runs.add(run)

@@ -56,10 +56,6 @@ def judge(outcome: RunnerOutcome, limits: RunLimits) -> Verdict:
         return failed(_timeout(limits))
     if outcome.failure is not None:
         return failed(_with_limit(outcome.failure, limits))
-    if outcome.diagnostics.get("killed") == rr.KILLED_WORK_AREA:
-        return failed(
-            FailureReport(RunFailure.DISK, {"resource": "bytes", "limit": limits.work_area_bytes})
-        )
     if outcome.result_json is None:
         return failed(_ended_without_result(outcome.exit_code, limits))
     try:

@@ -188,7 +188,8 @@ class OpenArtifact(_RunReader):
 
 
 class PruneArtifacts(UseCase):
-    """RUN-28: delete the artifacts of runs older than ``days`` (admin or the operator)."""
+    """RUN-28: delete the artifacts of runs older than ``days`` (admin or the operator), and
+    the kept sandbox inputs older than their retention (RUN-29)."""
 
     async def __call__(self, actor: User, *, days: int) -> int:
         if days < 0:
@@ -197,4 +198,5 @@ class PruneArtifacts(UseCase):
         async with self.deps.uow(readonly=True) as uow:
             actor = await self._actor(uow, actor)
             require_at_least_role(actor, Role.ADMIN)
+        await execution.workspaces.prune_inputs()  # RUN-29: the kept sandbox inputs too
         return await execution.artifacts.prune(self.deps.clock.now() - timedelta(days=days))

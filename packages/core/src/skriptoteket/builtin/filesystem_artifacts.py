@@ -7,78 +7,86 @@ one rename. Binaries never go into the database (RUN-23)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shutil
 import stat
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from uuid import UUID
 
+from skriptoteket.builtin import file_trees
 from skriptoteket.domain.errors import not_found
 from skriptoteket.domain.run_results import (
+    MAX_OUTPUT_DEPTH,
     ContractViolation,
     OutputCaps,
     build_manifest,
     output_not_allowed,
     output_too_large,
     safe_artifact_path,
+    special_file_kind,
+    unsafe_output_name,
 )
 from skriptoteket.domain.runs import Artifact
 
+log = logging.getLogger(__name__)
 
-def _kind_of(mode: int) -> str:
-    if stat.S_ISLNK(mode):
-        return "symlink"
-    if stat.S_ISFIFO(mode):
-        return "fifo"
-    if stat.S_ISSOCK(mode):
-        return "socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "device"
-    return "special_file"
+
+def walk_output(output_dir: Path, max_entries: int) -> Iterator[file_trees.TreeEntry]:
+    """Every entry of a run's output directory, refusing (``ContractViolation`` with an
+    OUTPUT_NOT_ALLOWED failure, ``path`` ``output/<rel>``) links, devices, FIFOs, sockets and
+    unsafe names anywhere in the tree (RUN-22–RUN-24), a tree deeper than MAX_OUTPUT_DEPTH
+    (``too_deep``) and more than ``max_entries`` entries (``too_many_entries``). Iterative
+    and bounded, so a hostile tree is a violation, never a crash."""
+    try:
+        for entry in file_trees.walk(
+            output_dir, max_depth=MAX_OUTPUT_DEPTH, max_entries=max_entries
+        ):
+            kind = special_file_kind(entry.mode)
+            if kind is None and unsafe_output_name(entry.path.rsplit("/", 1)[-1]):
+                kind = "unsafe_name"
+            if kind is not None:
+                raise output_not_allowed(f"output/{entry.path}", kind)
+            yield entry
+    except file_trees.TreeLimitExceeded as limit:
+        raise output_not_allowed(f"output/{limit.path}", limit.kind) from None
 
 
 def scan_output(output_dir: Path, caps: OutputCaps) -> list[tuple[str, int]]:
-    """Every regular file under ``output_dir`` as ("output/<rel>", bytes), refusing links,
-    devices, FIFOs and sockets anywhere in the tree (RUN-23)."""
+    """Every regular file under ``output_dir`` as ("output/<rel>", bytes), refusing what
+    ``walk_output`` refuses and enforcing the artifact caps (RUN-23)."""
     files: list[tuple[str, int]] = []
     total = 0
-    pending = [output_dir]
-    while pending:
-        current = pending.pop()
-        with os.scandir(current) as entries:
-            for entry in entries:
-                mode = entry.stat(follow_symlinks=False).st_mode
-                rel = Path(entry.path).relative_to(output_dir).as_posix()
-                if stat.S_ISDIR(mode):
-                    pending.append(Path(entry.path))
-                    continue
-                if not stat.S_ISREG(mode):
-                    raise output_not_allowed(f"output/{rel}", _kind_of(mode))
-                size = entry.stat(follow_symlinks=False).st_size
-                if size > caps.max_artifact_bytes:
-                    raise output_too_large(
-                        f"output/{rel} is larger than the cap",
-                        "artifact",
-                        caps.max_artifact_bytes,
-                        size,
-                    )
-                total += size
-                files.append((safe_artifact_path(f"output/{rel}"), size))
-                if len(files) > caps.max_artifacts:
-                    raise output_too_large(
-                        f"more than {caps.max_artifacts} output files",
-                        "artifact_count",
-                        caps.max_artifacts,
-                    )
-                if total > caps.max_total_artifact_bytes:
-                    raise output_too_large(
-                        "the output files are larger than the cap together",
-                        "artifacts_total",
-                        caps.max_total_artifact_bytes,
-                    )
+    # Entries, directories included: a few per artifact, never an unbounded walk.
+    for entry in walk_output(output_dir, max_entries=caps.max_artifacts * 4 + 64):
+        if not stat.S_ISREG(entry.mode):
+            continue
+        rel = entry.path
+        size = entry.size
+        if size > caps.max_artifact_bytes:
+            raise output_too_large(
+                f"output/{rel} is larger than the cap",
+                "artifact",
+                caps.max_artifact_bytes,
+                size,
+            )
+        total += size
+        files.append((safe_artifact_path(f"output/{rel}"), size))
+        if len(files) > caps.max_artifacts:
+            raise output_too_large(
+                f"more than {caps.max_artifacts} output files",
+                "artifact_count",
+                caps.max_artifacts,
+            )
+        if total > caps.max_total_artifact_bytes:
+            raise output_too_large(
+                "the output files are larger than the cap together",
+                "artifacts_total",
+                caps.max_total_artifact_bytes,
+            )
     return files
 
 
@@ -105,7 +113,7 @@ class FilesystemArtifactStore:
             os.rename(output_dir, run_dir / "output")
         except OSError:  # another file system: copy without following links, then remove
             shutil.copytree(output_dir, run_dir / "output", symlinks=True)
-            shutil.rmtree(output_dir)
+            _remove(output_dir)
         return build_manifest(files)
 
     async def store(self, run_id: UUID, output_dir: Path) -> Sequence[Artifact]:
@@ -142,10 +150,18 @@ class FilesystemArtifactStore:
                 uuid.UUID(entry.name)
             except ValueError:
                 continue
-            if entry.is_dir() and not entry.is_symlink() and entry.stat().st_mtime < cutoff:
-                shutil.rmtree(entry)
+            old = entry.is_dir() and not entry.is_symlink() and entry.stat().st_mtime < cutoff
+            if old and _remove(entry):
                 deleted += 1
         return deleted
 
     async def prune(self, older_than: datetime) -> int:
         return await asyncio.to_thread(self._prune, older_than)
+
+
+def _remove(path: Path) -> bool:
+    """Remove a tree (iteratively: stored output can be deep); log what stays."""
+    problems = file_trees.remove_tree(path)
+    if problems:
+        log.warning("could not remove all of %s: %s", path, "; ".join(problems))
+    return not problems

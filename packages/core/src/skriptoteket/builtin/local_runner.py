@@ -1,45 +1,56 @@
 """The ``local`` runner: each run is a separate Python process in a fresh private directory,
 isolated by bubblewrap where it works (see ``local_sandbox`` for what each level enforces).
 
-Per run: a 0700 temp dir under the runner's temp root; the wrapper and ``skriptoteket_tool`` are
+Per run: a 0700 temp dir ``run-<pid>-…`` under the runner's temp root (those of dead processes
+are swept when the runner starts); the wrapper and ``skriptoteket_tool`` are
 bound (bubblewrap) or copied (otherwise) read-only into ``runner/``; rlimits (CPU, address
 space, file size, processes, no core dumps); a per-run pids cgroup where the host allows one; a
 wall-clock timeout that SIGKILLs the whole process group; stdout/stderr drained concurrently and
-capped; a disk watchdog on the writable host directories. ``result.json`` is read without
-following links. Symlinks, FIFOs and devices the tool leaves in ``workspace/output`` are left in
-place (counted in the diagnostics) so the artifact store rejects them (RUN-23, RUN-24); nothing
-here ever follows them.
+capped; a disk watchdog (bytes and entries) on the writable host directories. ``result.json``
+is read without following links. A symlink, FIFO, device, unsafe name or a tree too deep or too
+large in ``workspace/output`` fails the run with OUTPUT_NOT_ALLOWED (RUN-22–RUN-24), like on every
+runner; nothing here ever follows them. Every walk and removal is iterative (``file_trees``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import codecs
-import contextlib
 import json
+import logging
 import math
 import os
+import re
 import shutil
 import stat
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import attrs
 
+from skriptoteket.builtin import file_trees
 from skriptoteket.builtin import local_sandbox as sb
+from skriptoteket.builtin.filesystem_artifacts import walk_output
 from skriptoteket.builtin.local_cgroup import PidsCgroups, RunCgroup
 from skriptoteket.builtin.local_diskwatch import DiskWatch
 from skriptoteket.builtin.local_launchers import Launchers
 from skriptoteket.builtin.local_process import CHUNK, Spawned, spawn
 from skriptoteket.domain import run_results as rr
 from skriptoteket.domain.errors import DomainError, ErrorCode
-from skriptoteket.domain.run_failures import FailureReport, RunFailure, result_too_large
+from skriptoteket.domain.run_failures import (
+    FailureReport,
+    RunFailure,
+    result_too_large,
+    work_area_full,
+)
 from skriptoteket.ports.execution import RunJob, RunLimits, RunnerOutcome
 from skriptoteket.sandbox import TOOL_MODULE_PATH, WRAPPER_PATH
 from skriptoteket.settings import Settings
+
+log = logging.getLogger(__name__)
 
 DRAIN_GRACE_SECONDS = 2.0
 SWEEP_INTERVAL_SECONDS = 0.01
@@ -107,7 +118,7 @@ class LocalRunner:
         # bubblewrap's), where a relative workspace such as the demo's .skriptoteket/work is not.
         job = attrs.evolve(job, workspace=job.workspace.absolute())
         plan = await self._get_plan()
-        job_dir = Path(tempfile.mkdtemp(prefix="run-", dir=self.temp_root))
+        job_dir = Path(tempfile.mkdtemp(prefix=f"run-{os.getpid()}-", dir=self.temp_root))
         cgroup: RunCgroup | None = None
         spawned: Spawned | None = None
         spawning: asyncio.Future[Spawned] | None = None
@@ -183,6 +194,7 @@ class LocalRunner:
         if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
             raise RuntimeError(f"runner temp root {self.temp_root} is not a directory we own")
         os.chmod(self.temp_root, 0o700)
+        sweep_dead_run_dirs(self.temp_root)
         cgroups = PidsCgroups.probe() if self._use_cgroups else None
         if self._use_bubblewrap:
             dirs = sb.python_dirs(self.python)
@@ -256,23 +268,31 @@ class LocalRunner:
             if cgroup is not None:
                 cgroup.kill_all()
 
-        watchdog = DiskWatch([job_dir, job.workspace / "output"], limits.work_area_bytes, kill_run)
+        watchdog = DiskWatch(
+            [job_dir, job.workspace / "output"],
+            limits.work_area_bytes,
+            kill_run,
+            max_files=limits.work_area_files,
+        )
         exited = spawned.protocol.exited
         diagnostics: dict[str, str] = {}
         timed_out = False
+        failure: FailureReport | None = None
         try:
+            waited: set[asyncio.Future[Any]] = {exited, watchdog.exceeded}
             done, _ = await asyncio.wait(
-                {exited, watchdog.exceeded},
+                waited,
                 timeout=limits.timeout_seconds,
                 return_when=asyncio.FIRST_COMPLETED,
             )
-            if watchdog.exceeded in done:
-                diagnostics["killed"] = rr.KILLED_WORK_AREA
-            elif exited not in done:
+            if exited not in done and watchdog.exceeded not in done:
                 sb.kill_group(spawned.pid)
                 timed_out = True
                 diagnostics["killed"] = "timeout"
             await asyncio.shield(exited)
+            if not timed_out and watchdog.failure is not None:  # it killed the run
+                diagnostics["killed"] = rr.KILLED_WORK_AREA
+                failure = watchdog.failure
             sb.kill_group(spawned.pid)  # background children left by the tool
             if cgroup is not None:
                 cgroup.kill_all()  # and those that left the process group
@@ -282,18 +302,24 @@ class LocalRunner:
             for task in (stdout, stderr):
                 task.cancel()
             await asyncio.gather(stdout, stderr, return_exceptions=True)
+        if failure is None and not timed_out:  # a last look: the tool may have ended first
+            failure = await _final_check(watchdog)
+            if failure is not None:
+                diagnostics["work_area"] = "exceeded when the run ended"
         for name, (_, total) in (("stdout", out), ("stderr", err)):
             if total > (limits.max_stdout_bytes if name == "stdout" else limits.max_stderr_bytes):
                 diagnostics[f"{name}_truncated"] = f"{total} bytes written"
         result_json, result_size = _read_result(
             job_dir / "result" / "result.json", limits.max_result_bytes
         )
-        failure: FailureReport | None = None
         if result_json is None:
             diagnostics["result"] = "missing or too large"
-            if result_size > limits.max_result_bytes:
+            if result_size > limits.max_result_bytes and failure is None:
                 failure = result_too_large(result_size, limits.max_result_bytes)
-        diagnostics.update(_inspect_output(job.workspace / "output"))
+        found, violation = _inspect_output(job.workspace / "output", limits.work_area_files)
+        diagnostics.update(found)
+        if failure is None and not timed_out:
+            failure = violation
         return RunnerOutcome(
             stdout=_decode(out[0]),
             stderr=_decode(err[0]),
@@ -303,6 +329,54 @@ class LocalRunner:
             diagnostics=diagnostics,
             failure=failure,
         )
+
+
+def sweep_dead_run_dirs(temp_root: Path) -> int:
+    """Remove the run directories (``run-<pid>-…``) a killed process left in ``temp_root``:
+    those whose pid no longer runs (a live process's are its own business). Iterative, never
+    fatal: what cannot be removed is logged. Returns how many were removed."""
+    removed = 0
+    try:
+        names = os.listdir(temp_root)
+    except OSError:
+        return 0
+    for name in names:
+        owner = _RUN_DIR.fullmatch(name)
+        if owner is None or _alive(int(owner.group(1))):
+            continue
+        problems = file_trees.remove_tree(temp_root / name)
+        if problems:
+            log.warning(
+                "could not remove the leftover run directory %s: %s",
+                temp_root / name,
+                "; ".join(problems),
+            )
+        else:
+            removed += 1
+    if removed:
+        log.info("removed %d leftover run directories from %s", removed, temp_root)
+    return removed
+
+
+_RUN_DIR = re.compile(r"run-(\d+)-.+")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+async def _final_check(watchdog: DiskWatch) -> FailureReport | None:
+    try:
+        return await asyncio.to_thread(watchdog.check)
+    except Exception:
+        log.warning("could not measure the work area after the run", exc_info=True)
+        return work_area_full("unmeasurable", watchdog.limit)
 
 
 def _raise_if_the_sandbox_did_not_start(outcome: RunnerOutcome) -> None:
@@ -442,33 +516,31 @@ def _read_result(path: Path, cap: int) -> tuple[bytes | None, int]:
     return (data, len(data)) if len(data) <= cap else (None, len(data))
 
 
-def _inspect_output(output_dir: Path) -> dict[str, str]:
-    """Count what the tool left; special files are left for the artifact store to reject."""
+def _inspect_output(
+    output_dir: Path, max_entries: int
+) -> tuple[dict[str, str], FailureReport | None]:
+    """Count what the tool left, and the first entry the output may not hold (RUN-22–RUN-24):
+    the run then fails with OUTPUT_NOT_ALLOWED, as on every runner. The entries stay in place
+    (never followed); the workspace is removed with the run."""
     try:
         if not stat.S_ISDIR(output_dir.lstat().st_mode):
-            return {"output": "not a directory"}
+            return {"output": "not a directory"}, None
     except OSError:
-        return {"output": "missing"}
-    files = special = size = 0
-    for root, dirs, names in os.walk(output_dir, followlinks=False):
-        for name in dirs + names:
-            with contextlib.suppress(OSError):
-                info = os.lstat(os.path.join(root, name))
-                if stat.S_ISREG(info.st_mode):
-                    files += 1
-                    size += info.st_size
-                elif not stat.S_ISDIR(info.st_mode):
-                    special += 1
-    found = {"output_files": str(files), "output_bytes": str(size)}
-    if special:
-        found["output_special_files"] = str(special)
-    return found
+        return {"output": "missing"}, None
+    files = size = 0
+    try:
+        for entry in walk_output(output_dir, max_entries):
+            if stat.S_ISREG(entry.mode):
+                files += 1
+                size += entry.size
+    except rr.ContractViolation as violation:
+        return {"output_violation": str(violation)[:300]}, violation.failure
+    except OSError as error:
+        return {"output": f"unreadable: {error.__class__.__name__}"}, None
+    return {"output_files": str(files), "output_bytes": str(size)}, None
 
 
 def _remove_tree(path: Path) -> None:
-    def retry(function: Callable[..., object], name: str, _: object) -> None:
-        with contextlib.suppress(OSError):
-            os.chmod(os.path.dirname(name), 0o700)
-            function(name)
-
-    shutil.rmtree(path, onerror=retry)
+    problems = file_trees.remove_tree(path)
+    if problems:
+        log.warning("could not remove all of the run directory %s: %s", path, "; ".join(problems))

@@ -1,23 +1,42 @@
-"""Per-run workspaces on the local disk: ``WORKSPACE_ROOT/{run_id}/{input,output}``."""
+"""Per-run workspaces on the local disk: ``WORKSPACE_ROOT/{run_id}/{input,output}``.
+
+RUN-29: a sandbox run's inputs may be kept for debugging for a short while, as a copy under
+``INPUTS_ROOT/{run_id}/`` written when the workspace is prepared (production inputs never are).
+Copies older than the retention are pruned at start-up (``sweep``) and by ``artifacts prune``.
+Every removal is iterative (``file_trees``): a tool's 1,200-level tree is removed like any other,
+and what cannot be removed is logged, never raised."""
 
 from __future__ import annotations
 
 import asyncio
-import shutil
+import logging
+import time
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from uuid import UUID
 
+from skriptoteket.builtin import file_trees
+
+log = logging.getLogger(__name__)
+
 
 class FilesystemWorkspaces:
-    def __init__(self, root: Path) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        inputs_root: Path | None = None,
+        input_retention_hours: float = 0.0,
+    ) -> None:
         self.root = root
+        self.inputs_root = inputs_root
+        self.input_retention_hours = input_retention_hours
 
     def path(self, run_id: UUID) -> Path:
         return self.root / str(run_id)
 
-    def _prepare(self, run_id: UUID, files: Sequence[tuple[str, bytes]]) -> Path:
+    def _prepare(self, run_id: UUID, files: Sequence[tuple[str, bytes]], keep_inputs: bool) -> Path:
         workspace = self.path(run_id)
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         (workspace / "input").mkdir(parents=True, mode=0o755)
@@ -29,26 +48,76 @@ class FilesystemWorkspaces:
                 raise ValueError(f"unsafe input name {name!r}")
             target.write_bytes(data)
             target.chmod(0o644)
+        if keep_inputs and files and self._retains_inputs():
+            self._keep_inputs(run_id, files)
         return workspace
 
-    async def prepare(self, run_id: UUID, files: Sequence[tuple[str, bytes]]) -> Path:
-        return await asyncio.to_thread(self._prepare, run_id, files)
+    def _retains_inputs(self) -> bool:
+        return self.inputs_root is not None and self.input_retention_hours > 0
+
+    def _keep_inputs(self, run_id: UUID, files: Sequence[tuple[str, bytes]]) -> None:
+        """A copy (not a link: the tool must not be able to change it) for RUN-29."""
+        assert self.inputs_root is not None
+        self.inputs_root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        kept = self.inputs_root / str(run_id)
+        kept.mkdir(mode=0o700)
+        for name, data in files:
+            (kept / name).write_bytes(data)
+
+    async def prepare(
+        self, run_id: UUID, files: Sequence[tuple[str, bytes]], *, keep_inputs: bool = False
+    ) -> Path:
+        return await asyncio.to_thread(self._prepare, run_id, files, keep_inputs)
+
+    def kept_inputs(self, run_id: UUID) -> Path | None:
+        """Where a sandbox run's inputs are kept (RUN-29), if they still are."""
+        if self.inputs_root is None:
+            return None
+        kept = self.inputs_root / str(run_id)
+        return kept if kept.is_dir() else None
 
     async def remove(self, run_id: UUID) -> None:
-        await asyncio.to_thread(shutil.rmtree, self.path(run_id), True)
+        await asyncio.to_thread(_remove, self.path(run_id))
 
     def _sweep(self) -> int:
-        if not self.root.is_dir():
-            return 0
-        removed = 0
-        for entry in self.root.iterdir():
-            try:
-                uuid.UUID(entry.name)
-            except ValueError:
-                continue
-            shutil.rmtree(entry, ignore_errors=True)
-            removed += 1
-        return removed
+        self._prune_inputs()
+        return _remove_uuid_dirs(self.root, None)
 
     async def sweep(self) -> int:
         return await asyncio.to_thread(self._sweep)
+
+    def _prune_inputs(self) -> int:
+        if self.inputs_root is None:
+            return 0
+        cutoff = time.time() - self.input_retention_hours * 3600
+        return _remove_uuid_dirs(self.inputs_root, cutoff)
+
+    async def prune_inputs(self) -> int:
+        """RUN-29: remove kept sandbox inputs older than the retention; how many runs'."""
+        return await asyncio.to_thread(self._prune_inputs)
+
+
+def _remove_uuid_dirs(root: Path, older_than: float | None) -> int:
+    """Remove ``root``'s entries named by a UUID (modified before ``older_than`` if given)."""
+    try:
+        entries = list(root.iterdir())
+    except FileNotFoundError:
+        return 0
+    removed = 0
+    for entry in entries:
+        try:
+            uuid.UUID(entry.name)
+            if older_than is not None and entry.lstat().st_mtime >= older_than:
+                continue
+        except (ValueError, OSError):
+            continue
+        if _remove(entry):
+            removed += 1
+    return removed
+
+
+def _remove(path: Path) -> bool:
+    problems = file_trees.remove_tree(path)
+    if problems:
+        log.warning("could not remove all of %s: %s", path, "; ".join(problems))
+    return not problems

@@ -24,7 +24,8 @@ class RunFailure(enum.StrEnum):
     PROCESSES = "processes"
     """Too many processes or threads; details: ``limit``."""
     DISK = "disk"
-    """The work area filled up; details: ``resource`` (``bytes`` or ``files``), ``limit``."""
+    """The work area filled up; details: ``resource`` (``bytes`` or ``files``; ``file_size``
+    for one file; ``unmeasurable`` when the local watchdog could not measure it), ``limit``."""
     OUTPUT_TOO_LARGE = "output_too_large"
     """A cap on what comes back; details: ``output`` (``result``, ``html``, ``artifact``,
     ``artifacts_total``, ``artifact_count``), ``limit`` and, where known, ``size``."""
@@ -71,3 +72,9 @@ def result_too_large(size: int, limit: int) -> FailureReport:
     return FailureReport(
         RunFailure.OUTPUT_TOO_LARGE, {"output": "result", "size": size, "limit": limit}
     )
+
+
+def work_area_full(resource: str, limit: int) -> FailureReport:
+    """A runner stopped a run for its work area (RUN-12/RUN-14): ``resource`` is ``bytes``,
+    ``files`` (entries/inodes) or ``unmeasurable``."""
+    return FailureReport(RunFailure.DISK, {"resource": resource, "limit": limit})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import stat
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -57,10 +58,43 @@ class ContractViolation(Exception):
 
 def output_not_allowed(path: str, kind: str) -> ContractViolation:
     """RUN-23/RUN-24: a symlink, device, FIFO, socket or unsafe name in the output."""
+    shown = path.encode("utf-8", "backslashreplace").decode("utf-8")[:200]
     return ContractViolation(
-        f"{path} is not allowed in the output ({kind})",
-        FailureReport(RunFailure.OUTPUT_NOT_ALLOWED, {"path": path[:200], "kind": kind}),
+        f"{shown} is not allowed in the output ({kind})",
+        FailureReport(RunFailure.OUTPUT_NOT_ALLOWED, {"path": shown, "kind": kind}),
     )
+
+
+# RUN-22: an output tree deeper than this is refused (a violation, not something to walk on).
+MAX_OUTPUT_DEPTH = 64
+
+
+def special_file_kind(mode: int) -> str | None:
+    """None for a regular file or a directory; else what RUN-23 refuses in the output:
+    symlink, fifo, socket, device or special_file."""
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISLNK(mode):
+        return "symlink"
+    if stat.S_ISFIFO(mode):
+        return "fifo"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    return "special_file"
+
+
+def unsafe_output_name(name: str) -> bool:
+    """RUN-22: one path segment an artifact may not carry (empty, ``.``/``..``, a separator,
+    a backslash, NUL, or bytes that are not UTF-8)."""
+    if name in ("", ".", "..") or "/" in name or "\\" in name or "\x00" in name:
+        return True
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes in a file name (surrogate escapes)
+        return True
+    return False
 
 
 def output_too_large(

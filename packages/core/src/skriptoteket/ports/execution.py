@@ -36,6 +36,8 @@ class RunLimits:
     max_processes: int = 256
     max_file_bytes: int = 64 * 1024 * 1024
     work_area_bytes: int = 256 * 1024 * 1024
+    work_area_files: int = 20_000
+    """Entries (inodes) the work area may hold; also the cap on entries in the output."""
     max_stdout_bytes: int = 200_000
     max_stderr_bytes: int = 200_000
     max_result_bytes: int = 2_000_000
@@ -109,8 +111,11 @@ class ArtifactStore(Protocol):
 class RunWorkspaces(Protocol):
     """Per-run host directories on the executing machine (``input/`` and ``output/``)."""
 
-    async def prepare(self, run_id: UUID, files: Sequence[tuple[str, bytes]]) -> Path:
-        """Create the run's workspace with the (already sanitized) uploads in ``input/``."""
+    async def prepare(
+        self, run_id: UUID, files: Sequence[tuple[str, bytes]], *, keep_inputs: bool = False
+    ) -> Path:
+        """Create the run's workspace with the (already sanitized) uploads in ``input/``;
+        ``keep_inputs`` (sandbox runs) keeps a copy for the input retention (RUN-29)."""
         ...
 
     def path(self, run_id: UUID) -> Path: ...
@@ -118,7 +123,12 @@ class RunWorkspaces(Protocol):
     async def remove(self, run_id: UUID) -> None: ...
 
     async def sweep(self) -> int:
-        """Remove every workspace (start-up: none can be in use); returns how many."""
+        """Remove every workspace (start-up: none can be in use) and expired kept inputs;
+        returns how many workspaces. Never fails for what it cannot remove (logged)."""
+        ...
+
+    async def prune_inputs(self) -> int:
+        """Remove kept sandbox inputs older than the retention (RUN-29); how many runs'."""
         ...
 
 

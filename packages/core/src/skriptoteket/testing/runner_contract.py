@@ -19,6 +19,7 @@ import asyncio
 import json
 import os
 import socket
+import stat
 import time
 import uuid
 from collections.abc import AsyncIterator, Mapping
@@ -29,11 +30,15 @@ import attrs
 import pytest
 
 from skriptoteket.application.run_verdicts import judge
+from skriptoteket.builtin import file_trees
 from skriptoteket.domain.run_failures import RunFailure
 from skriptoteket.domain.runs import InputValue, RunContext
 from skriptoteket.ports.execution import RunJob, RunLimits, Runner, RunnerOutcome
 from skriptoteket.testing.runner_failure_contract import RunnerFailureContract
 
+# What a tool may write past its work area before it is stopped (README "Running tools safely"):
+# the local watchdog's interval at page-cache speed; docker's tmpfs allows none.
+WORK_AREA_OVERSHOOT = 128 * 1024 * 1024
 TEST_LIMITS = RunLimits(timeout_seconds=20.0, memory_bytes=512 * 1024 * 1024, max_processes=64)
 
 
@@ -96,11 +101,11 @@ def output_files(job: RunJob) -> dict[str, bytes]:
     """Regular files in workspace/output (never following links), by relative path."""
     found: dict[str, bytes] = {}
     root = job.workspace / "output"
-    for dirpath, _, names in os.walk(root, followlinks=False):
-        for name in names:
-            path = Path(dirpath) / name
-            if path.is_file() and not path.is_symlink():
-                found[path.relative_to(root).as_posix()] = path.read_bytes()
+    if not root.is_dir():
+        return found
+    for entry in file_trees.walk(root):
+        if stat.S_ISREG(entry.mode):
+            found[entry.path] = (root / entry.path).read_bytes()
     return found
 
 
@@ -139,10 +144,13 @@ class RunnerContract(RunnerFailureContract):
     @pytest.fixture
     async def make_job(self, runner: Runner, tmp_path: Path) -> AsyncIterator[JobFactory]:
         factory = JobFactory(tmp_path / "jobs")
-        yield factory
-        for job in factory.made:
-            left = await self.leftovers(runner, job)
-            assert left == [], f"run {job.run_id} left {left}"
+        try:
+            yield factory
+            for job in factory.made:
+                left = await self.leftovers(runner, job)
+                assert left == [], f"run {job.run_id} left {left}"
+        finally:  # hostile tests leave trees pytest's own (recursive) clean-up cannot remove
+            file_trees.remove_tree(factory.root)
 
     async def assert_still_works(self, runner: Runner, make_job: JobFactory) -> None:
         outcome = await runner.run(make_job(TRIVIAL))
@@ -175,6 +183,8 @@ class RunnerContract(RunnerFailureContract):
         assert output_files(job) == {"report.txt": b"rapport", "sub/copy.bin": b"namn;klass\n"}
         assert "hello from the tool" in outcome.stdout
         assert not outcome.timed_out
+        assert outcome.failure is None
+        assert "Skipped output entry" not in outcome.stderr  # issue 9 item 5: no noise
 
     async def test_a_relative_workspace_path(
         self, runner: Runner, make_job: JobFactory, monkeypatch: pytest.MonkeyPatch
@@ -379,6 +389,81 @@ class RunnerContract(RunnerFailureContract):
         assert all(len(data) <= 8 * 1024 * 1024 for data in output_files(job).values())
         assert not outcome.timed_out
         await self.assert_still_works(runner, make_job)
+
+    async def test_deep_tree_then_disk_fill(self, runner: Runner, make_job: JobFactory) -> None:
+        """RUN-12/RUN-14 (issue 9 item 1): a 1,200-level tree, then 400 MB: the run fails for
+        its work area (bytes), the disk holds at most the work area plus the documented
+        overshoot, and the runner survives and leaves nothing behind."""
+        job = make_job(
+            "import os\n"
+            "def run_tool(i, o):\n"
+            "    os.chdir(o)\n"
+            "    for _ in range(1200):\n"
+            "        os.mkdir('d')\n"
+            "        os.chdir('d')\n"
+            "    os.chdir(o)\n"
+            "    chunk = b'x' * (1024 * 1024)\n"
+            "    for n in range(50):\n"
+            "        with open(f'fill{n}', 'wb') as f:\n"
+            "            for _ in range(8):\n"
+            "                f.write(chunk)\n"
+            "    return 'filled'\n",
+            max_file_bytes=16 * 1024 * 1024,
+            timeout_seconds=20.0,
+        )
+        outcome = await runner.run(job)
+        assert not outcome.timed_out
+        assert outcome.failure is not None, outcome.stderr[-2000:]
+        assert outcome.failure.code is RunFailure.DISK, outcome.failure
+        assert outcome.failure.details["resource"] == "bytes"
+        assert outcome.failure.details["limit"] == job.limits.work_area_bytes
+        written = file_trees.measure(job.workspace / "output").allocated
+        assert written <= job.limits.work_area_bytes + WORK_AREA_OVERSHOOT, written
+        assert file_trees.remove_tree(job.workspace) == []  # the app's clean-up copes too
+        await self.assert_still_works(runner, make_job)
+
+    async def test_inode_flood(self, runner: Runner, make_job: JobFactory) -> None:
+        """RUN-12/RUN-14: 200,000 empty files hit the work area's entry cap."""
+        job = make_job(
+            "import os\n"
+            "def run_tool(i, o):\n"
+            "    for n in range(200_000):\n"
+            "        open(os.path.join(o, f'f{n}'), 'w').close()\n"
+            "    return 'many'\n",
+            timeout_seconds=30.0,
+        )
+        outcome = await runner.run(job)
+        assert not outcome.timed_out
+        assert outcome.failure is not None, outcome.stderr[-2000:]
+        assert outcome.failure.code is RunFailure.DISK, outcome.failure
+        assert outcome.failure.details == {"resource": "files", "limit": 20_000}
+        await self.assert_still_works(runner, make_job)
+
+    @pytest.mark.parametrize(
+        ("making", "path", "kind"),
+        [
+            ("os.symlink('/etc/passwd', os.path.join(o, 'link'))", "output/link", "symlink"),
+            ("os.mkfifo(os.path.join(o, 'pipe'))", "output/pipe", "fifo"),
+            ("open(os.path.join(o, 'a\\\\b'), 'w').write('x')", "output/a\\b", "unsafe_name"),
+        ],
+        ids=["symlink", "fifo", "unsafe_name"],
+    )
+    async def test_output_violations_fail_the_run(
+        self, runner: Runner, make_job: JobFactory, making: str, path: str, kind: str
+    ) -> None:
+        """RUN-22–RUN-24 (issue 9 item 5): every runner fails the run the same way for a
+        symlink, a FIFO or an unsafe name in the output, however well the tool ended."""
+        job = make_job(
+            "import os\n"
+            "def run_tool(i, o):\n"
+            "    open(os.path.join(o, 'ok.txt'), 'w').write('ok')\n"
+            f"    {making}\n"
+            "    return 'made'\n"
+        )
+        outcome = await runner.run(job)
+        assert outcome.failure is not None, outcome.stderr[-2000:]
+        assert outcome.failure.code is RunFailure.OUTPUT_NOT_ALLOWED
+        assert dict(outcome.failure.details) == {"path": path, "kind": kind}
 
     async def test_stdout_flood(self, runner: Runner, make_job: JobFactory) -> None:
         """RUN-19: stdout and stderr are capped, the run still ends with a result."""
