@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -135,7 +136,8 @@ def http(
         with _OPENER.open(request, timeout=30) as response:
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as answer:
-        return answer.code, answer.headers, answer.read()
+        with answer:  # its socket too
+            return answer.code, answer.headers, answer.read()
 
 
 def _multipart(name: str, path: Path) -> tuple[str, bytes]:
@@ -234,11 +236,13 @@ def test_serve_drops_info_lines_with_log_level_warning(site: Site) -> None:
 def test_no_line_holds_a_password_token_or_cookie_even_at_debug(site: Site) -> None:
     account = ACCOUNTS["user"]
     with serve(site, log_level="DEBUG") as served:
-        _, _, page = http(served.base_url + "/login")
-        hidden = re.search(rb'name="csrf_token" value="([^"]+)"', page)
-        form = f"email={account.email}&password={account.password}"
-        if hidden:
-            form += f"&csrf_token={hidden.group(1).decode()}"
+        _, login_headers, page = http(served.base_url + "/login")
+        hidden = re.search(rb'name="login_token" value="([^"]+)"', page)
+        assert hidden is not None
+        login_token = hidden.group(1).decode()
+        form = urllib.parse.urlencode(
+            {"email": account.email, "password": account.password, "login_token": login_token}
+        )
         status, headers, _ = http(
             served.base_url + "/login",
             method="POST",
@@ -246,6 +250,7 @@ def test_no_line_holds_a_password_token_or_cookie_even_at_debug(site: Site) -> N
                 "Content-Type": "application/x-www-form-urlencoded",
                 "Origin": served.base_url,
                 "Sec-Fetch-Site": "same-origin",
+                "Cookie": login_headers["Set-Cookie"].split(";", 1)[0],
             },
             body=form.encode(),
         )
@@ -263,6 +268,7 @@ def test_no_line_holds_a_password_token_or_cookie_even_at_debug(site: Site) -> N
     secrets = {
         "password": account.password,
         "session cookie": cookie.split("=", 1)[1],
+        "login token": login_token,
         "CSRF token": csrf,
         "API token": site.token,
     }

@@ -119,17 +119,20 @@ def login_cookie(server: Server) -> tuple[str, str]:
 
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(server.url("/login")).read().decode()
+    with opener.open(server.url("/login")) as answer:
+        page = answer.read().decode()
     token = re.search(r'name="login_token" value="([^"]+)"', page)
     assert token is not None
     account = ACCOUNTS["user"]
     data = {"email": account.email, "password": account.password, "login_token": token.group(1)}
-    opener.open(server.url("/login"), urllib.parse.urlencode(data).encode()).read()
+    with opener.open(server.url("/login"), urllib.parse.urlencode(data).encode()) as answer:
+        answer.read()
     session = next(c.value or "" for c in jar if c.name == "skriptoteket_session")
     me = urllib.request.Request(
         server.url("/api/v1/me"), headers={"Cookie": f"skriptoteket_session={session}"}
     )
-    csrf = str(json.loads(urllib.request.urlopen(me).read())["csrf_token"])
+    with urllib.request.urlopen(me) as answer:
+        csrf = str(json.loads(answer.read())["csrf_token"])
     return session, csrf
 
 

@@ -410,7 +410,12 @@ def test_teacher_cancels_a_running_run(
     ("mode", "shown", "hidden"),
     [
         ("Fel i filen", "Filen saknar kolumnen E-post.", ("ToolUserError",)),
-        ("Krasch", "Verktyget misslyckades.", ("KeyError", "hemlig-detalj", "/srv/skola")),
+        (
+            "Krasch",
+            "Verktyget misslyckades. Försök igen och berätta för verktygets författare om det"
+            " händer igen.",
+            ("KeyError", "hemlig-detalj", "/srv/skola"),
+        ),
     ],
 )
 def test_failed_run_shows_a_friendly_swedish_error_EXE_05(
@@ -483,8 +488,9 @@ def test_timed_out_run_shows_a_friendly_swedish_error_RUN_18(
         result = page.locator("#result-container section.run-result")
         expect(result).to_have_attribute("data-run-status", "timed_out")
         expect(result.get_by_role("heading", name="Körning: Tidsgräns")).to_be_visible()
-        expect(result.locator(".run-error p")).to_have_text(
-            "Verktyget tog för lång tid och stoppades."
+        expect(result.locator(".run-error p")).to_have_text(  # the limit, from its failure code
+            f"Verktyget tog för lång tid och stoppades efter {TIMEOUT_SECONDS} sekunder. Försök"
+            " med en mindre fil."
         )
         assert_no_stack_trace(page, "timed out", "TimeoutError")
         shoot(page, "run-timed-out")

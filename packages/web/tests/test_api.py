@@ -746,7 +746,7 @@ def test_change_own_password_by_api_bearer_and_cookie(api: ApiSite) -> None:
     assert api.call(api.core.resolve_session, session.id) is None
     assert api.ok(USER, "GET", "/me")["email"] == email  # the token still works
     api.client.cookies.clear()
-    login = api.client.post("/login", data={"email": email, "password": new})
+    login = post_login(api.client, email, new)
     assert login.status_code == 303
     csrf = api.client.get(f"{API}/me").json()["csrf_token"]
     changed = api.client.post(
