@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import attrs
 import click
 
 from skriptoteket_cli.commands.db import mask_url
@@ -38,6 +39,8 @@ def demo(state: CliState, ctx: click.Context, start_site: bool) -> None:
     if start_site and serve is not None:
         click.echo(f"Open {DEMO_URL} and log in with one of the accounts above.")
         click.echo("")
+        if not state.settings.log_format:  # a person reads the demo's terminal: text lines
+            root.obj = attrs.evolve(state, settings=attrs.evolve(state.settings, log_format="text"))
         ctx.invoke(serve, host="127.0.0.1", port=8000)
         return
     click.echo("Try:")
