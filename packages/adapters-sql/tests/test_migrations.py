@@ -96,12 +96,12 @@ def test_upgrade_twice_downgrade_base_upgrade_then_smoke_check(empty_db_url: str
     """ARCH-10 on both engines."""
     migrations = AlembicMigrations(empty_db_url)
     assert migrations.current() is None
-    assert migrations.head() == head_revision() == "0004"
+    assert migrations.head() == head_revision() == "0005"
 
     migrations.upgrade("head")
-    assert migrations.current() == "0004"
+    assert migrations.current() == "0005"
     migrations.upgrade("head")  # no-op
-    assert migrations.current() == "0004"
+    assert migrations.current() == "0005"
 
     migrations.downgrade("base")
     assert migrations.current() is None
@@ -116,7 +116,7 @@ def test_upgrade_twice_downgrade_base_upgrade_then_smoke_check(empty_db_url: str
             assert functions == 0
 
         migrations.upgrade("head")
-        assert migrations.current() == "0004"
+        assert migrations.current() == "0005"
         _smoke_check(engine)
     finally:
         engine.dispose()
@@ -296,5 +296,55 @@ def test_0004_classifies_existing_runs_by_their_old_summaries(empty_db_url: str)
             count = conn.execute(sa.text("SELECT count(*) FROM tool_runs")).scalar_one()
         assert "failure_code" not in columns
         assert count == len(old)
+    finally:
+        engine.dispose()
+
+
+def test_0005_adds_the_run_owner_and_drops_only_it(empty_db_url: str) -> None:
+    """Issue 10 (owner-aware start-up recovery): runs from before owners read NULL (recovered as
+    before); an owner is stored; going down drops only the column, the runs stay."""
+    migrations = AlembicMigrations(empty_db_url)
+    migrations.upgrade("0004")
+    engine = create_sync_engine_for(empty_db_url)
+    try:
+        user_id, version_id = _seed_one_tool(engine)
+        now = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
+        old_run, new_run = uuid.uuid4(), uuid.uuid4()
+        row = {
+            "version_id": version_id,
+            "context": "production",
+            "requested_by_user_id": user_id,
+            "status": "running",
+            "created_at": now,
+            "input_files": [],
+            "input_values": {},
+            "artifacts": [],
+        }
+        with engine.begin() as conn:
+            tool_id = conn.execute(sa.select(tables.tools.c.id)).scalar_one()
+            conn.execute(
+                tables.tool_runs.insert().values(
+                    id=old_run, tool_id=tool_id, workdir_path=str(old_run), **row
+                )
+            )
+        migrations.upgrade("0005")
+        owner = "skolserver:4242:" + "9" * 230  # long values fit (String(255))
+        with engine.begin() as conn:
+            conn.execute(
+                tables.tool_runs.insert().values(
+                    id=new_run, tool_id=tool_id, workdir_path=str(new_run), owner=owner, **row
+                )
+            )
+            owners = dict(
+                conn.execute(sa.select(tables.tool_runs.c.id, tables.tool_runs.c.owner)).all()
+            )
+        assert owners == {old_run: None, new_run: owner}
+        migrations.downgrade("0004")
+        with engine.connect() as conn:
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("tool_runs")}
+            count = conn.execute(sa.text("SELECT count(*) FROM tool_runs")).scalar_one()
+        assert "owner" not in columns
+        assert "failure_code" in columns
+        assert count == 2
     finally:
         engine.dispose()

@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from skriptoteket.application.context import ExecutionDeps
 from skriptoteket.application.execution import Upload
 from skriptoteket.builtin.filesystem_artifacts import FilesystemArtifactStore
 from skriptoteket.builtin.inprocess_queue import InProcessRunQueue
+from skriptoteket.builtin.process_identity import LocalProcessLiveness
 from skriptoteket.builtin.workspaces import FilesystemWorkspaces
 from skriptoteket.domain.errors import DomainError, ErrorCode
 from skriptoteket.domain.run_failures import FailureReport, RunFailure, result_too_large
@@ -761,6 +763,54 @@ async def test_observer_hears_every_final_status_once_with_the_queue(harness: Ha
     assert (await h.app.queue_stats()) == QueueStats(
         waiting=0, running=0, max_waiting=3, concurrency=1
     )
+
+
+async def test_a_run_keeps_its_owner_and_recovery_spares_its_workspace_while_it_lives(
+    harness: Harness,
+) -> None:
+    """Issue 10: the process whose in-memory queue holds a run is stamped on it (queued, running,
+    finished); start-up recovery of another process leaves the live run and its workspace
+    alone, removes old leftovers and spares a workspace younger than the grace (a process
+    prepares it just before committing the row)."""
+    h = harness
+    owner = "web-2.skolan.se:4711:123456"  # another host: not judged from here
+    assert h.app.deps.execution is not None
+    h.world.app = Skriptoteket(
+        attrs.evolve(
+            h.app.deps,
+            processes=LocalProcessLiveness(),
+            execution=attrs.evolve(h.app.deps.execution, owner=owner),
+        )
+    )
+    release, started = asyncio.Event(), asyncio.Event()
+
+    async def held(job: RunJob) -> RunnerOutcome:
+        started.set()
+        await release.wait()
+        return await succeed(job)
+
+    h.runner.behaviour = held
+    tool = await published(h)
+    run = await h.app.start_production_run(h.world.user, slug=tool.slug, uploads=[CSV])
+    assert run.owner == owner
+    await asyncio.wait_for(started.wait(), 5)
+    stale, fresh = h.root / "work" / str(uuid.uuid4()), h.root / "work" / str(uuid.uuid4())
+    stale.mkdir()
+    fresh.mkdir()
+    long_ago = time.time() - 3600
+    os.utime(stale, (long_ago, long_ago))
+
+    assert await h.app.fail_interrupted_runs() == 0
+    running = h.world.store.state.runs[run.id]
+    assert (running.status, running.owner) == (RunStatus.RUNNING, owner)
+    assert (h.root / "work" / str(run.id) / "input" / "klasslista.csv").exists()
+    assert not stale.exists()
+    assert fresh.exists()
+
+    release.set()
+    final = await h.wait_final(run)
+    assert final.status is RunStatus.SUCCEEDED
+    assert h.world.store.state.runs[run.id].owner == owner
 
 
 async def test_observer_hears_interrupted_runs_and_never_breaks_a_run(harness: Harness) -> None:

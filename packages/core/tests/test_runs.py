@@ -3,10 +3,22 @@ EXE-07, EXE-09, EXE-11, ED-10, ERR-06, DESIGN §5)."""
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
 import uuid
 
+import attrs
 import pytest
+from skriptoteket.application.container import Skriptoteket
+from skriptoteket.builtin.process_identity import (
+    LocalProcessLiveness,
+    current_owner,
+    owner_of,
+    process_start_time,
+)
 from skriptoteket.domain.errors import DomainError, ErrorCode
+from skriptoteket.domain.run_failures import RunFailure
 from skriptoteket.domain.runs import (
     InputFile,
     RunContext,
@@ -215,6 +227,63 @@ async def test_fail_interrupted_runs_DESIGN_5(world: World) -> None:
         assert "avbröts" in stored.error_summary
     assert world.store.state.runs[done.id] == done
     assert await world.app.fail_interrupted_runs() == 0
+
+
+def _owner_of_a_child(*, alive: bool) -> tuple[str, subprocess.Popen[bytes]]:
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    start = process_start_time(child.pid)
+    assert start is not None
+    if not alive:
+        child.kill()
+        child.wait()
+    return owner_of(socket.gethostname(), child.pid, start), child
+
+
+async def test_start_up_recovery_fails_only_runs_of_gone_owners_DESIGN_5(world: World) -> None:
+    """Issue 10: a second server on the same database never fails the first one's live runs.
+    Failed: no owner (runs from before owners), a dead process on this host, this process
+    itself. Left alone: a live process on this host, any process of another host."""
+    world.app = Skriptoteket(attrs.evolve(world.app.deps, processes=LocalProcessLiveness()))
+    _tool, result = await world.published_tool()
+    v = result.new_active
+    live_owner, live_child = _owner_of_a_child(alive=True)
+    dead_owner, _ = _owner_of_a_child(alive=False)
+    try:
+        live = await world.add_run(v, world.user, status=RUN, owner=live_owner)
+        live_queued = await world.add_run(v, world.user, owner=live_owner)
+        other_host = await world.add_run(v, world.user, status=RUN, owner="worker-9.x:1:2")
+        dead = await world.add_run(v, world.user, status=RUN, owner=dead_owner)
+        dead_queued = await world.add_run(v, world.user, owner=dead_owner)
+        own = await world.add_run(v, world.user, owner=current_owner())
+        legacy = await world.add_run(v, world.user, status=RUN)
+        world.tick()
+        assert await world.app.fail_interrupted_runs() == 4
+    finally:
+        live_child.kill()
+        live_child.wait()
+    for r in (dead, dead_queued, own, legacy):
+        stored = world.store.state.runs[r.id]
+        assert stored.status is RunStatus.FAILED
+        assert stored.failure_code is RunFailure.INTERRUPTED
+        assert stored.error_summary is not None
+        assert "startades om" in stored.error_summary
+        assert stored.owner == r.owner  # kept: who lost it
+    for r in (live, live_queued, other_host):
+        assert world.store.state.runs[r.id] == r
+    # its owner has died meanwhile: the next start-up recovers the live one, never the other host's
+    assert await world.app.fail_interrupted_runs() == 2
+    assert world.store.state.runs[live.id].status is RunStatus.FAILED
+    assert world.store.state.runs[other_host.id] == other_host
+
+
+async def test_without_a_liveness_check_only_unowned_runs_are_recovered(world: World) -> None:
+    _tool, result = await world.published_tool()
+    v = result.new_active
+    owned = await world.add_run(v, world.user, status=RUN, owner="gone:1:1")
+    legacy = await world.add_run(v, world.user)
+    assert await world.app.fail_interrupted_runs() == 1
+    assert world.store.state.runs[owned.id] == owned
+    assert world.store.state.runs[legacy.id].status is RunStatus.FAILED
 
 
 async def test_update_of_missing_run_is_not_found_VER_21(world: World) -> None:

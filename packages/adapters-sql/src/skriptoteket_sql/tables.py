@@ -335,6 +335,9 @@ tool_runs = sa.Table(
     # Migration 0004: why a failed or timed-out run did not succeed (RunFailure) and details.
     sa.Column("failure_code", sa.String(32), nullable=True),
     sa.Column("failure_details", JSONDocument, nullable=True),
+    # Migration 0005: "host:pid:start-time" of the process whose in-memory queue holds the run
+    # (start-up recovery fails only runs of dead owners); NULL for runs from before it.
+    sa.Column("owner", sa.String(255), nullable=True),
     sa.Index("ix_tool_runs_status_created_at", "status", "created_at"),
 )
 

@@ -11,6 +11,8 @@ import pluggy
 
 from skriptoteket.application.container import Skriptoteket
 from skriptoteket.application.context import Deps, ExecutionDeps
+from skriptoteket.builtin.inprocess_queue import InProcessRunQueue
+from skriptoteket.builtin.process_identity import LocalProcessLiveness
 from skriptoteket.builtin.system import (
     Argon2PasswordHasher,
     SecretsTokenGenerator,
@@ -57,7 +59,8 @@ async def bootstrap(
 
     With ``execution`` the selected runner, artifact store and run queue are started too, and
     closed on exit. ``recover_interrupted_runs`` is for the one long-running process that owns
-    execution (``serve``, ``worker``): runs a crashed process left behind end as failed.
+    execution (``serve``, ``worker``): runs a crashed process left behind end as failed; the
+    runs of live processes (a second ``serve`` on the same database) are left alone.
     ``run_observers`` are told about every run that starts or finishes (e.g. the web host's
     Prometheus metrics).
 
@@ -68,6 +71,7 @@ async def bootstrap(
     """
     plugins = Plugins(pm or make_plugin_manager())
     backend = plugins.select_repository(settings)
+    processes = LocalProcessLiveness()
     async with backend.open(settings) as uow_factory:
         deps = Deps(
             uow=uow_factory,
@@ -76,6 +80,7 @@ async def bootstrap(
             hasher=hasher or Argon2PasswordHasher(),
             tokens=tokens or SecretsTokenGenerator(),
             session_ttl_seconds=settings.session_ttl_seconds,
+            processes=processes,
         )
         if not execution:
             yield Skriptoteket(deps)
@@ -98,6 +103,8 @@ async def bootstrap(
                 output_caps=settings.output_caps,
                 runner_name=settings.runner,
                 observers=tuple(run_observers),
+                # A run in this process's memory is lost with it: its owner is this process.
+                owner=processes.owner if isinstance(queue, InProcessRunQueue) else None,
             )
             app = Skriptoteket(attrs.evolve(deps, execution=execution_deps))
             if recover_interrupted_runs:

@@ -28,6 +28,7 @@ _PLAIN_FIELDS = (
     "stdout",
     "stderr",
     "error_summary",
+    "owner",
 )
 _UNFINISHED = (RunStatus.QUEUED.value, RunStatus.RUNNING.value)
 

@@ -22,7 +22,13 @@ from skriptoteket.ports.execution import (
     RunWorkspaces,
 )
 from skriptoteket.ports.repositories import UnitOfWork, UnitOfWorkFactory
-from skriptoteket.ports.system import Clock, IdGenerator, PasswordHasher, TokenGenerator
+from skriptoteket.ports.system import (
+    Clock,
+    IdGenerator,
+    PasswordHasher,
+    ProcessLiveness,
+    TokenGenerator,
+)
 
 log = logging.getLogger("skriptoteket.runs")
 
@@ -41,6 +47,10 @@ class ExecutionDeps:
     output_caps: OutputCaps = attrs.Factory(OutputCaps)
     runner_name: str = "local"
     observers: tuple[RunObserver, ...] = ()
+    owner: str | None = None
+    """Stamped on every run this process queues when its queue lives in this process's memory
+    (``host:pid:start-time``): start-up recovery elsewhere then leaves the run alone while this
+    process lives. None when the queue is not ours to lose."""
 
     def limits_for(self, context: RunContext) -> RunLimits:
         return self.sandbox_limits if context is RunContext.SANDBOX else self.production_limits
@@ -69,6 +79,9 @@ class Deps:
     tokens: TokenGenerator
     session_ttl_seconds: int = 604800
     execution: ExecutionDeps | None = None
+    processes: ProcessLiveness | None = None
+    """Whether a run's owner process still lives (start-up recovery); without it an owned run
+    is never judged dead."""
 
     def require_execution(self) -> ExecutionDeps:
         if self.execution is None:

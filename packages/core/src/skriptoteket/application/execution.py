@@ -118,6 +118,7 @@ class _RunStarter(UseCase):
             input_files=prepared.input_files,
             input_values=prepared.validated.values,
             now=now,
+            owner=execution.owner,
         )
         syntax_error = rr.syntax_preflight(version.source_code)
         if syntax_error is not None:  # RUN-08: fail without calling the runner

@@ -31,6 +31,9 @@ from skriptoteket.ports.execution import QueueStats
 from skriptoteket.ports.repositories import UnitOfWork
 
 INTERRUPTED_MESSAGE = "Körningen avbröts eftersom servern startades om. Försök igen."
+WORKSPACE_SWEEP_GRACE_SECONDS = 300.0
+"""The start-up sweep spares a workspace younger than this that belongs to no known run: a
+live process prepares a run's workspace just before it commits the run's row."""
 
 
 @attrs.frozen
@@ -123,25 +126,49 @@ class CancelRun(_RunReader):
 
 
 class FailInterruptedRuns(UseCase):
-    """At start-up of the process that owns execution: runs a dead process left queued or
-    running are finished as failed, so nothing stays "running" forever (DESIGN §5), and the
-    leftover workspaces are removed. Returns how many runs were finished."""
+    """At start-up of a process that executes runs (DESIGN §5, issue 10): the unfinished runs
+    whose owner is gone are finished as failed (``RunFailure.INTERRUPTED``) and their
+    workspaces removed, so nothing stays "running" forever. Gone means: no owner (runs from
+    before owners), this process's own identity (impossible after a restart, harmless), or a
+    process on this host that no longer lives (pid and start time). Runs of a live process on
+    this host, or of another host (not checkable here; issue 10's worker heartbeats will reap
+    those), are left to their own process, and so are their workspaces: the sweep of leftover
+    workspaces keeps them, and recent ones (a live process prepares a workspace just before
+    it commits the run). Returns how many runs were finished."""
 
     async def __call__(self) -> int:
         failed: list[ToolRun] = []
+        live: set[UUID] = set()
         async with self.deps.uow() as uow:
             for run in await uow.runs.list_unfinished():
+                if not self._abandoned(run):
+                    live.add(run.id)
+                    continue
                 final = fail_interrupted(
                     run, now=self.deps.clock.now(), message=INTERRUPTED_MESSAGE
                 )
-                await uow.runs.update(final, expected_status=run.status)
+                try:
+                    await uow.runs.update(final, expected_status=run.status)
+                except DomainError:  # another process starting up recovered it first
+                    continue
                 failed.append(final)
             await uow.commit()
         if self.deps.execution is not None:
             for run in failed:
                 self.deps.execution.run_finished(run.context, run.status, None)
-            await self.deps.execution.workspaces.sweep()
+                await self.deps.execution.workspaces.remove(run.id)
+            await self.deps.execution.workspaces.sweep(
+                keep=live, grace_seconds=WORKSPACE_SWEEP_GRACE_SECONDS
+            )
         return len(failed)
+
+    def _abandoned(self, run: ToolRun) -> bool:
+        if run.owner is None:
+            return True
+        processes = self.deps.processes
+        if processes is None:  # cannot tell: never fail a run that may be live
+            return False
+        return run.owner == processes.owner or processes.is_alive(run.owner) is False
 
 
 class GetQueueStats(UseCase):

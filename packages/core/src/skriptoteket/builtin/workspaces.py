@@ -3,6 +3,10 @@
 RUN-29: a sandbox run's inputs may be kept for debugging for a short while, as a copy under
 ``INPUTS_ROOT/{run_id}/`` written when the workspace is prepared (production inputs never are).
 Copies older than the retention are pruned at start-up (``sweep``) and by ``artifacts prune``.
+The start-up sweep removes every workspace except the ones of runs a live process still holds
+(``keep``, from the database) and recent ones (``grace_seconds``: a process prepares a
+workspace just before it commits the run's row), so a second server on the same data dir never
+deletes the first one's live workspaces.
 Every removal is iterative (``file_trees``): a tool's 1,200-level tree is removed like any other,
 and what cannot be removed is logged, never raised."""
 
@@ -12,7 +16,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from uuid import UUID
 
@@ -79,12 +83,14 @@ class FilesystemWorkspaces:
     async def remove(self, run_id: UUID) -> None:
         await asyncio.to_thread(_remove, self.path(run_id))
 
-    def _sweep(self) -> int:
+    def _sweep(self, keep: frozenset[str], grace_seconds: float) -> int:
         self._prune_inputs()
-        return _remove_uuid_dirs(self.root, None)
+        newer_than = time.time() - grace_seconds if grace_seconds > 0 else None
+        return _remove_uuid_dirs(self.root, None, keep=keep, newer_than=newer_than)
 
-    async def sweep(self) -> int:
-        return await asyncio.to_thread(self._sweep)
+    async def sweep(self, keep: Collection[UUID] = (), *, grace_seconds: float = 0.0) -> int:
+        names = frozenset(str(run_id) for run_id in keep)
+        return await asyncio.to_thread(self._sweep, names, grace_seconds)
 
     def _prune_inputs(self) -> int:
         if self.inputs_root is None:
@@ -97,8 +103,15 @@ class FilesystemWorkspaces:
         return await asyncio.to_thread(self._prune_inputs)
 
 
-def _remove_uuid_dirs(root: Path, older_than: float | None) -> int:
-    """Remove ``root``'s entries named by a UUID (modified before ``older_than`` if given)."""
+def _remove_uuid_dirs(
+    root: Path,
+    older_than: float | None,
+    *,
+    keep: frozenset[str] = frozenset(),
+    newer_than: float | None = None,
+) -> int:
+    """Remove ``root``'s entries named by a UUID, except those in ``keep``: modified before
+    ``older_than`` if given, and not after ``newer_than`` if given."""
     try:
         entries = list(root.iterdir())
     except FileNotFoundError:
@@ -106,9 +119,14 @@ def _remove_uuid_dirs(root: Path, older_than: float | None) -> int:
     removed = 0
     for entry in entries:
         try:
-            uuid.UUID(entry.name)
-            if older_than is not None and entry.lstat().st_mtime >= older_than:
+            if str(uuid.UUID(entry.name)) in keep:
                 continue
+            if older_than is not None or newer_than is not None:
+                modified = entry.lstat().st_mtime
+                if older_than is not None and modified >= older_than:
+                    continue
+                if newer_than is not None and modified > newer_than:
+                    continue
         except (ValueError, OSError):
             continue
         if _remove(entry):

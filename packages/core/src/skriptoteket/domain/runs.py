@@ -73,6 +73,10 @@ class ToolRun:
     failure_code: RunFailure | None = None
     """Why a failed or timed-out run did not succeed (None for every other status)."""
     failure_details: Mapping[str, FailureDetail] = attrs.field(factory=dict)
+    owner: str | None = None
+    """``host:pid:start-time`` of the process whose in-memory queue holds the run (kept when it
+    runs and after): start-up recovery fails an unfinished run only when its owner is gone.
+    None for a run queued where no process holds it in memory, or from before owners."""
 
     @property
     def failure(self) -> FailureReport | None:
@@ -95,6 +99,7 @@ def queue_run(
     input_files: tuple[InputFile, ...],
     input_values: Mapping[str, InputValue] | None,
     now: datetime,
+    owner: str | None = None,
 ) -> ToolRun:
     """A run is a committed ``queued`` row before anything executes (AMB-08)."""
     for f in input_files:
@@ -113,6 +118,7 @@ def queue_run(
         workdir_path=str(id),
         input_files=input_files,
         input_values=dict(input_values or {}),
+        owner=owner,
     )
 
 

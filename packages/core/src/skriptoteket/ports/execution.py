@@ -14,7 +14,7 @@ The division of labour for one run:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Callable, Collection, Coroutine, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -122,9 +122,12 @@ class RunWorkspaces(Protocol):
 
     async def remove(self, run_id: UUID) -> None: ...
 
-    async def sweep(self) -> int:
-        """Remove every workspace (start-up: none can be in use) and expired kept inputs;
-        returns how many workspaces. Never fails for what it cannot remove (logged)."""
+    async def sweep(self, keep: Collection[UUID] = (), *, grace_seconds: float = 0.0) -> int:
+        """Start-up: remove every workspace except those of the runs in ``keep`` (unfinished
+        runs another live process holds) and those changed in the last ``grace_seconds`` (a
+        live process prepares a workspace just before it commits the run's row), and expired
+        kept inputs; returns how many workspaces. Never fails for what it cannot remove
+        (logged)."""
         ...
 
     async def prune_inputs(self) -> int:

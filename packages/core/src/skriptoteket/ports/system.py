@@ -29,3 +29,17 @@ class TokenGenerator(Protocol):
     def new_token(self) -> str:
         """A URL-safe secret with at least 256 bits of entropy."""
         ...
+
+
+class ProcessLiveness(Protocol):
+    """Who this process is as the owner of runs, and whether another owner still lives."""
+
+    @property
+    def owner(self) -> str:
+        """This process's owner string, ``host:pid:start-time``; fixed for its lifetime."""
+        ...
+
+    def is_alive(self, owner: str) -> bool | None:
+        """True/False for an owner on this host (its pid runs AND started when the owner
+        says: a reused pid is another process); None for another host's (unknown here)."""
+        ...

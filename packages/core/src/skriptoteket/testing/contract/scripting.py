@@ -258,7 +258,11 @@ class ScriptingContract:
             )
             for i in range(5)
         ]
-        theirs = make_run(version, other, created_at=at(10), status=RunStatus.RUNNING)
+        # issue 10: the owner process of a run is stored (start-up recovery reads it)
+        theirs = attrs.evolve(
+            make_run(version, other, created_at=at(10), status=RunStatus.RUNNING),
+            owner="worker-7.skolan.se:4242:987654",
+        )
 
         async def setup(uow: UnitOfWork) -> None:
             await uow.users.add(other)
@@ -279,6 +283,7 @@ class ScriptingContract:
             assert [r.id for r in rest] == [runs[1].id, runs[0].id]
             unfinished = await uow.runs.list_unfinished()
             assert [r.id for r in unfinished] == [runs[3].id, runs[4].id, theirs.id]
+            assert [r.owner for r in unfinished] == [None, None, theirs.owner]
 
     async def test_audit_log(self, uow_factory: UnitOfWorkFactory) -> None:
         """GOV-06, ID-21: append and filter, newest first; the system actor has no user id."""
