@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import attrs
+from skriptoteket.builtin.process_identity import current_owner, is_alive
 from skriptoteket.domain.errors import DomainError, ErrorCode
 from skriptoteket.domain.run_failures import RunFailure
 from skriptoteket.ports.execution import RunLimits
@@ -40,27 +41,15 @@ def engine_unavailable(detail: object) -> DomainError:
     )
 
 
-def _process_start_time(pid: int) -> str:
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
-            return handle.read().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return "0"
-
-
 def instance_id() -> str:
     """``host:pid:start-time`` of this process: orphan sweeps tell dead owners by it."""
-    pid = os.getpid()
-    return f"{socket.gethostname()}:{pid}:{_process_start_time(pid)}"
+    return current_owner()
 
 
 def instance_alive(instance: str) -> bool:
-    """False only when the owner ran on this host and that process is gone (or was replaced)."""
-    host, _, rest = instance.partition(":")
-    pid_text, _, start = rest.partition(":")
-    if host != socket.gethostname() or not pid_text.isdigit():
-        return host != socket.gethostname()
-    return os.path.exists(f"/proc/{pid_text}") and _process_start_time(int(pid_text)) == start
+    """False only when the owner ran on this host and that process is gone (or was replaced);
+    another host's containers are never taken for orphans."""
+    return is_alive(instance) is not False
 
 
 @attrs.frozen
