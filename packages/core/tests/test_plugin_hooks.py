@@ -25,7 +25,13 @@ from skriptoteket.plugins import (
     hookimpl,
     make_plugin_manager,
 )
-from skriptoteket.ports.execution import QueueStats, RunHandler, RunJob, RunnerOutcome
+from skriptoteket.ports.execution import (
+    ArtifactStream,
+    QueueStats,
+    RunHandler,
+    RunJob,
+    RunnerOutcome,
+)
 from skriptoteket.ports.repositories import UnitOfWorkFactory
 from skriptoteket.settings import Settings
 
@@ -45,7 +51,7 @@ class NullArtifactStore:
     async def store(self, run_id: UUID, output_dir: Path) -> list[Artifact]:
         return []
 
-    async def open(self, run_id: UUID, artifact: Artifact) -> Path:
+    async def read(self, run_id: UUID, artifact: Artifact) -> ArtifactStream:
         raise FileNotFoundError(artifact.path)
 
     async def prune(self, older_than: datetime) -> int:

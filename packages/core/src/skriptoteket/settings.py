@@ -51,6 +51,10 @@ class Settings:
     runner: str = "local"
     artifact_store: str = "filesystem"
     run_queue: str = "inprocess"
+    # the s3 artifact store (skriptoteket-s3); credentials from AWS_ACCESS_KEY_ID/_SECRET_ACCESS_KEY
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
     # identity
     session_ttl_seconds: int = 604800
     database_echo: bool = False

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import shutil
 import sys
 import time
 from pathlib import Path
+from typing import BinaryIO
 from uuid import UUID
 
 import attrs
@@ -159,24 +159,29 @@ def run_command(
 async def _write_outputs(
     app: Skriptoteket, actor: User, view: RunView, target: Path, *, title: str
 ) -> tuple[Path, ...]:
+    """``result.html`` and every artifact under ``target``, each streamed from the store."""
     run = view.run
-    sources = [
-        (a.path, (await app.open_artifact(actor, run_id=run.id, artifact_id=a.artifact_id)).path)
-        for a in run.artifacts
-    ]
-    return await asyncio.to_thread(_copy_out, run.html_output or "", sources, target, title)
-
-
-def _copy_out(
-    html: str, sources: list[tuple[str, Path]], target: Path, title: str
-) -> tuple[Path, ...]:
-    target.mkdir(parents=True, exist_ok=True)
     page = target / "result.html"
-    page.write_text(PAGE.format(title=title, body=html), encoding="utf-8")
+    await asyncio.to_thread(_write_page, page, run.html_output or "", title)
     written = [page]
-    for artifact_path, stored in sources:
-        destination = target / Path(artifact_path).relative_to("output")
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(stored, destination)
+    for artifact in run.artifacts:
+        found = await app.open_artifact(actor, run_id=run.id, artifact_id=artifact.artifact_id)
+        destination = target / Path(artifact.path).relative_to("output")
+        file = await asyncio.to_thread(_create, destination)
+        try:
+            async for chunk in found.stream.chunks:
+                await asyncio.to_thread(file.write, chunk)
+        finally:
+            file.close()
         written.append(destination)
     return tuple(written)
+
+
+def _write_page(page: Path, html: str, title: str) -> None:
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text(PAGE.format(title=title, body=html), encoding="utf-8")
+
+
+def _create(destination: Path) -> BinaryIO:
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    return destination.open("wb")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from pathlib import Path
 from uuid import UUID
 
 import attrs
@@ -27,7 +26,7 @@ from skriptoteket.domain.runs import (
     cancel_run,
     fail_interrupted,
 )
-from skriptoteket.ports.execution import QueueStats
+from skriptoteket.ports.execution import ArtifactStream, QueueStats
 from skriptoteket.ports.repositories import UnitOfWork
 
 INTERRUPTED_MESSAGE = "Körningen avbröts eftersom servern startades om. Försök igen."
@@ -183,8 +182,10 @@ class GetQueueStats(UseCase):
 
 @attrs.frozen
 class ArtifactFile:
+    """An artifact being read: ``stream.chunks`` yields its bytes (iterate once)."""
+
     artifact: Artifact
-    path: Path
+    stream: ArtifactStream
 
     @property
     def filename(self) -> str:
@@ -210,7 +211,7 @@ class OpenArtifact(_RunReader):
         if artifact is None:
             raise not_found("Artifact", artifact_id=artifact_id)
         return ArtifactFile(
-            artifact=artifact, path=await execution.artifacts.open(run.id, artifact)
+            artifact=artifact, stream=await execution.artifacts.read(run.id, artifact)
         )
 
 

@@ -12,7 +12,7 @@ import os
 import shutil
 import stat
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from uuid import UUID
@@ -31,6 +31,7 @@ from skriptoteket.domain.run_results import (
     unsafe_output_name,
 )
 from skriptoteket.domain.runs import Artifact
+from skriptoteket.ports.execution import ARTIFACT_CHUNK_BYTES, ArtifactStream
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,9 @@ class FilesystemArtifactStore:
     async def store(self, run_id: UUID, output_dir: Path) -> Sequence[Artifact]:
         return await asyncio.to_thread(self._store, run_id, output_dir)
 
-    def _open(self, run_id: UUID, artifact: Artifact) -> Path:
+    def _locate(self, run_id: UUID, artifact: Artifact) -> tuple[Path, int]:
+        """EXE-08: a safe manifest path inside this run's directory that is a regular file
+        (never followed through a link); its path and size."""
         try:
             relative = safe_artifact_path(artifact.path)
         except ContractViolation:
@@ -129,15 +132,16 @@ class FilesystemArtifactStore:
         if not path.is_relative_to(run_dir) or not run_dir.is_relative_to(self.root.resolve()):
             raise not_found("Artifact", artifact_id=artifact.artifact_id)
         try:
-            mode = (self._run_dir(run_id) / relative).lstat().st_mode
+            info = (self._run_dir(run_id) / relative).lstat()
         except OSError:
             raise not_found("ArtifactFile", artifact_id=artifact.artifact_id) from None
-        if not stat.S_ISREG(mode):
+        if not stat.S_ISREG(info.st_mode):
             raise not_found("ArtifactFile", artifact_id=artifact.artifact_id)
-        return path
+        return path, info.st_size
 
-    async def open(self, run_id: UUID, artifact: Artifact) -> Path:
-        return await asyncio.to_thread(self._open, run_id, artifact)
+    async def read(self, run_id: UUID, artifact: Artifact) -> ArtifactStream:
+        path, size = await asyncio.to_thread(self._locate, run_id, artifact)
+        return ArtifactStream(size=size, chunks=_file_chunks(path))
 
     def _prune(self, older_than: datetime) -> int:
         """RUN-28: only directories named by a UUID, by modification time."""
@@ -157,6 +161,15 @@ class FilesystemArtifactStore:
 
     async def prune(self, older_than: datetime) -> int:
         return await asyncio.to_thread(self._prune, older_than)
+
+
+async def _file_chunks(path: Path) -> AsyncIterator[bytes]:
+    """The file's bytes in ARTIFACT_CHUNK_BYTES chunks, opened (not following a link) only when
+    the first chunk is asked for and closed when the iteration ends or is dropped."""
+    fd = await asyncio.to_thread(os.open, path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb", buffering=0) as file:
+        while chunk := await asyncio.to_thread(file.read, ARTIFACT_CHUNK_BYTES):
+            yield chunk
 
 
 def _remove(path: Path) -> bool:

@@ -4,7 +4,9 @@ Adapters implement them; the application layer depends only on them.
 """
 
 from skriptoteket.ports.execution import (
+    ARTIFACT_CHUNK_BYTES,
     ArtifactStore,
+    ArtifactStream,
     QueueStats,
     RunJob,
     Runner,
@@ -29,8 +31,10 @@ from skriptoteket.ports.repositories import (
 from skriptoteket.ports.system import Clock, IdGenerator, PasswordHasher, TokenGenerator
 
 __all__ = [
+    "ARTIFACT_CHUNK_BYTES",
     "ApiTokenRepository",
     "ArtifactStore",
+    "ArtifactStream",
     "AuditLogRepository",
     "Clock",
     "IdGenerator",

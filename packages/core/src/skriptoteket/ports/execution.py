@@ -14,7 +14,7 @@ The division of labour for one run:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Coroutine, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Coroutine, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -92,15 +92,32 @@ class Runner(Protocol):
     async def close(self) -> None: ...
 
 
+ARTIFACT_CHUNK_BYTES = 64 * 1024
+"""The size of the chunks an artifact is read in (a backend may hand out larger ones)."""
+
+
+@attrs.frozen
+class ArtifactStream:
+    """One stored artifact being read: its size in bytes and its content as chunks, iterated
+    once, never the whole file in memory. A stream that is not iterated to the end holds no
+    file descriptor open and needs no closing (dropping it is enough)."""
+
+    size: int
+    chunks: AsyncIterator[bytes]
+
+
 class ArtifactStore(Protocol):
     async def store(self, run_id: UUID, output_dir: Path) -> Sequence[Artifact]:
         """Take a finished run's output directory in and return the manifest (RUN-22–RUN-25).
 
-        Raises ``ContractViolation`` on a symlink, a special file or an unsafe path."""
+        Raises ``ContractViolation`` on a symlink, a special file or an unsafe path (then nothing
+        is stored), and when artifacts of ``run_id`` are already stored. The caller removes
+        ``output_dir`` afterwards (a store may have moved it away)."""
         ...
 
-    async def open(self, run_id: UUID, artifact: Artifact) -> Path:
-        """A readable path of a stored artifact, or NOT_FOUND."""
+    async def read(self, run_id: UUID, artifact: Artifact) -> ArtifactStream:
+        """Stream a stored artifact; NOT_FOUND (raised here, before any chunk) when the run or
+        the artifact is not stored or its path is unsafe (EXE-08)."""
         ...
 
     async def prune(self, older_than: datetime) -> int:

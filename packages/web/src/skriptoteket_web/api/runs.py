@@ -13,7 +13,7 @@ from skriptoteket.application.execution import Upload
 from skriptoteket.domain.errors import validation_error
 from skriptoteket.domain.runs import RunContext
 from starlette.datastructures import FormData, UploadFile
-from starlette.responses import FileResponse
+from starlette.responses import StreamingResponse
 
 from skriptoteket_web.api.dto import from_core
 from skriptoteket_web.api.framework import (
@@ -37,6 +37,7 @@ from skriptoteket_web.api.responses import (
     runnable_tool_out,
 )
 from skriptoteket_web.auth import current_session
+from skriptoteket_web.downloads import artifact_response
 from skriptoteket_web.json_text import parse_json
 
 RUN_FORM = Multipart(
@@ -181,11 +182,11 @@ async def cancel_run(call: Call) -> RunOut:
     return run_out(await call.core.cancel_run(call.actor, run_id=call.uuid("run_id", "ToolRun")))
 
 
-async def artifact(call: Call) -> FileResponse:
+async def artifact(call: Call) -> StreamingResponse:
     found = await call.core.open_artifact(
         call.actor, run_id=call.uuid("run_id", "ToolRun"), artifact_id=call.text("artifact_id")
     )
-    return FileResponse(found.path, media_type="application/octet-stream", filename=found.filename)
+    return artifact_response(found)
 
 
 OWNER = "the run's owner; admins and superusers (anyone else: 404)"

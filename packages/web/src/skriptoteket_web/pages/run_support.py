@@ -14,8 +14,9 @@ from skriptoteket.application.identity import CurrentSession
 from skriptoteket.application.runs import RunView
 from skriptoteket.domain.errors import not_found
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 
+from skriptoteket_web.downloads import artifact_response
 from skriptoteket_web.middleware.security_headers import RESULT_FRAME_HEADERS
 from skriptoteket_web.run_text import error_text, size_text
 from skriptoteket_web.runtime import core
@@ -95,4 +96,4 @@ async def download(
         artifact_id=str(request.path_params["artifact_id"]),
         production_only=production_only,
     )
-    return FileResponse(found.path, media_type="application/octet-stream", filename=found.filename)
+    return artifact_response(found)
