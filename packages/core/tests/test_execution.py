@@ -193,7 +193,8 @@ async def test_production_run_succeeds_and_its_artifact_downloads_EXE_03_RUN_25(
     file = await h.app.open_artifact(
         h.world.user, run_id=run.id, artifact_id="output_rapport_txt", production_only=True
     )
-    assert file.path.read_text(encoding="utf-8") == "åäö"
+    assert file.stream.size == len("åäö".encode())
+    assert b"".join([c async for c in file.stream.chunks]).decode() == "åäö"
     assert file.filename == "rapport.txt"
     assert not (h.root / "work" / str(run.id)).exists()  # workspace removed
     view = await h.app.get_run(h.world.user, run_id=run.id)

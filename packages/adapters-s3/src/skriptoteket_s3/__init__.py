@@ -1,0 +1,3 @@
+"""Skriptoteket artifact store in an S3-compatible object store
+(``SKRIPTOTEKET_ARTIFACT_STORE=s3``).
+"""
