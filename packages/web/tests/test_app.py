@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import time
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
@@ -67,6 +68,9 @@ def test_serve_starts_over_a_leftover_deep_tree(
     make_deep_tree(removable, 1200)
     make_deep_tree(stuck, 1200)
     (stuck / "immutable.txt").write_text("chattr +i")
+    an_hour_ago = time.time() - 3600  # a killed server's leftovers (younger ones are spared)
+    for leftover in (removable, stuck):
+        os.utime(leftover, (an_hour_ago, an_hour_ago))
     real_unlink = os.unlink
 
     def unlink(path: str, *, dir_fd: int | None = None) -> None:
