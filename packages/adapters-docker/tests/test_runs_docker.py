@@ -10,6 +10,8 @@ from typing import Any
 
 import attrs
 import pytest
+from skriptoteket.observability import log_context
+from skriptoteket.observability.log_context import bind_run
 from skriptoteket.ports.execution import RunJob, RunLimits, RunnerOutcome
 from skriptoteket_docker.runner import DockerRunner
 
@@ -171,3 +173,12 @@ async def test_cold_container_when_limits_differ(
     assert outcome.diagnostics["pool"] == "cold"
     html: Any = result_of(outcome)["html_output"]
     assert html == str(128 * 1024 * 1024)
+
+
+async def test_the_runners_threads_carry_the_run_id(runner: DockerRunner) -> None:
+    """RUN-35: what the runner does in its thread pool (engine calls, the exchange) logs with
+    the run id of the run it serves, like its coroutines."""
+    with bind_run("3f0c1a2b-run"):
+        seen = await runner._call(log_context.run_id.get)
+    assert seen == "3f0c1a2b-run"
+    assert log_context.run_id.get() is None

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import contextvars
 import logging
 import signal
 import tarfile
@@ -122,7 +123,10 @@ class DockerRunner:
 
     async def _call(self, func: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, func, *args)
+        # In a copy of the caller's context: the thread's log lines carry the run id (RUN-35).
+        return await loop.run_in_executor(
+            self._executor, contextvars.copy_context().run, func, *args
+        )
 
     async def check(self) -> None:
         """Ready when start-up succeeded (engine reached, image present and current) and the
@@ -201,7 +205,14 @@ class DockerRunner:
             "skriptoteket.tool_version_id": str(job.version_id),
         }
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._executor, self._cold_blocking, engine, spec, labels)
+        future = loop.run_in_executor(
+            self._executor,
+            contextvars.copy_context().run,
+            self._cold_blocking,
+            engine,
+            spec,
+            labels,
+        )
         try:
             return await asyncio.shield(future)
         except asyncio.CancelledError:
@@ -248,7 +259,9 @@ class DockerRunner:
         payload = await self._call(transfer.job_payload, job, {"timeout": left})
         out = transfer.Collected()
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._executor, self._talk, job, warm, payload, out)
+        future = loop.run_in_executor(
+            self._executor, contextvars.copy_context().run, self._talk, job, warm, payload, out
+        )
         killed = False
         try:
             await asyncio.wait_for(
