@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -133,3 +134,26 @@ def test_remove_tree_of_a_file_or_link(tmp_path: Path) -> None:
     assert (tmp_path / "f").exists()
     assert remove_tree(tmp_path / "f") == []
     assert not (tmp_path / "f").exists()
+
+
+def test_a_failed_tests_deep_tree_is_removed_after_it(tmp_path: Path) -> None:
+    """The core's pytest plugin removes what is left of a test's hostile trees even when the
+    test fails, so pytest's recursive clean-up of old tmp dirs never meets one."""
+    (tmp_path / "test_leaves_a_tree.py").write_text(
+        "from skriptoteket.testing.trees import make_deep_tree\n"
+        "def test_leaves_a_tree(tmp_path):\n"
+        "    make_deep_tree(tmp_path / 'x', 1200)\n"
+        "    assert False\n"
+    )
+    base = tmp_path / "basetemp"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--basetemp={base}"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1, done.stdout[-2000:]  # the test failed, the session did not crash
+    leftover = base / "test_leaves_a_tree0" / "x"
+    assert list(leftover.iterdir()) == []

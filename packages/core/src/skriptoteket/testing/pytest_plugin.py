@@ -1,21 +1,25 @@
 """A pytest plugin every package's test session loads (entry point ``pytest11`` of the core).
 
-pytest removes the temporary directories of earlier sessions with Python 3.11's recursive
-``shutil.rmtree``. Our hostile-tool tests build trees 1,200 levels deep (issue 9) and remove
-them with the iterative ``file_trees.remove_tree``; but one that fails before its clean-up leaves
-such a tree behind, and every later session on the machine would then end in a RecursionError
-while pytest tidies up — a failure far from its cause. The session allows the depth pytest needs.
+Hostile-tree tests (issue 9) build directory trees 1,200 levels deep with
+``skriptoteket.testing.trees.make_deep_tree``. pytest tidies the temporary directories of earlier
+sessions with Python 3.11's recursive ``shutil.rmtree``: one such tree left behind by a test that
+failed before its own clean-up would end every later session on the machine in a RecursionError,
+far from its cause. So after every test, what is left of the trees it made is removed
+iteratively. (Raising the recursion limit instead would hide a recursive walk in our own code.)
 """
 
 from __future__ import annotations
 
-import sys
+from collections.abc import Iterator
 
 import pytest
 
-# rmtree recurses once a level (plus a frame or two): room for trees several thousand deep.
-RECURSION_LIMIT = 20_000
+from skriptoteket.testing.trees import remove_made_trees
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        remove_made_trees()
