@@ -34,6 +34,7 @@ EXPECTED_TABLES = {
     "script_suggestion_decisions",
     "tool_versions",
     "tool_runs",
+    "run_inputs",
     "audit_log",
 }
 
@@ -96,12 +97,12 @@ def test_upgrade_twice_downgrade_base_upgrade_then_smoke_check(empty_db_url: str
     """ARCH-10 on both engines."""
     migrations = AlembicMigrations(empty_db_url)
     assert migrations.current() is None
-    assert migrations.head() == head_revision() == "0005"
+    assert migrations.head() == head_revision() == "0006"
 
     migrations.upgrade("head")
-    assert migrations.current() == "0005"
+    assert migrations.current() == "0006"
     migrations.upgrade("head")  # no-op
-    assert migrations.current() == "0005"
+    assert migrations.current() == "0006"
 
     migrations.downgrade("base")
     assert migrations.current() is None
@@ -116,7 +117,7 @@ def test_upgrade_twice_downgrade_base_upgrade_then_smoke_check(empty_db_url: str
             assert functions == 0
 
         migrations.upgrade("head")
-        assert migrations.current() == "0005"
+        assert migrations.current() == "0006"
         _smoke_check(engine)
     finally:
         engine.dispose()
@@ -346,5 +347,76 @@ def test_0005_adds_the_run_owner_and_drops_only_it(empty_db_url: str) -> None:
         assert "owner" not in columns
         assert "failure_code" in columns
         assert count == 2
+    finally:
+        engine.dispose()
+
+
+def test_0006_adds_the_run_worker_and_inputs_and_drops_only_them(empty_db_url: str) -> None:
+    """Issue 10 (Procrastinate queue): a run's worker name and its stored uploads (bytes kept
+    exactly, deleted with the run); going down drops only them, the runs stay."""
+    migrations = AlembicMigrations(empty_db_url)
+    migrations.upgrade("0005")
+    engine = create_sync_engine_for(empty_db_url)
+    try:
+        user_id, version_id = _seed_one_tool(engine)
+        now = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+        old_run, new_run = uuid.uuid4(), uuid.uuid4()
+        row = {
+            "version_id": version_id,
+            "context": "production",
+            "requested_by_user_id": user_id,
+            "status": "queued",
+            "created_at": now,
+            "input_files": [],
+            "input_values": {},
+            "artifacts": [],
+        }
+        with engine.begin() as conn:
+            tool_id = conn.execute(sa.select(tables.tools.c.id)).scalar_one()
+            conn.execute(
+                tables.tool_runs.insert().values(
+                    id=old_run, tool_id=tool_id, workdir_path=str(old_run), **row
+                )
+            )
+        migrations.upgrade("0006")
+        data = bytes(range(256)) * 4
+        with engine.begin() as conn:
+            conn.execute(
+                tables.tool_runs.insert().values(
+                    id=new_run, tool_id=tool_id, workdir_path=str(new_run), worker="w1:7", **row
+                )
+            )
+            conn.execute(
+                tables.run_inputs.insert(),
+                [
+                    {"run_id": new_run, "position": 0, "name": "a.csv", "data": data},
+                    {"run_id": new_run, "position": 1, "name": "b.txt", "data": b""},
+                ],
+            )
+            workers = dict(
+                conn.execute(sa.select(tables.tool_runs.c.id, tables.tool_runs.c.worker)).all()
+            )
+            stored = (
+                conn.execute(
+                    sa.select(tables.run_inputs.c.data).order_by(tables.run_inputs.c.position)
+                )
+                .scalars()
+                .all()
+            )
+        assert workers == {old_run: None, new_run: "w1:7"}
+        assert [bytes(d) for d in stored] == [data, b""]
+        with engine.begin() as conn:  # the inputs go with their run
+            conn.execute(tables.tool_runs.delete().where(tables.tool_runs.c.id == new_run))
+            left = conn.execute(sa.text("SELECT count(*) FROM run_inputs")).scalar_one()
+        assert left == 0
+        migrations.downgrade("0005")
+        with engine.connect() as conn:
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("tool_runs")}
+            table_names = set(sa.inspect(conn).get_table_names())
+            count = conn.execute(sa.text("SELECT count(*) FROM tool_runs")).scalar_one()
+        assert "worker" not in columns
+        assert "owner" in columns
+        assert "run_inputs" not in table_names
+        assert count == 1
     finally:
         engine.dispose()

@@ -29,10 +29,11 @@ from skriptoteket.ports.execution import (
     ArtifactStream,
     QueueStats,
     RunHandler,
+    RunInterrupter,
     RunJob,
     RunnerOutcome,
 )
-from skriptoteket.ports.repositories import UnitOfWorkFactory
+from skriptoteket.ports.repositories import UnitOfWork, UnitOfWorkFactory
 from skriptoteket.settings import Settings
 
 
@@ -59,13 +60,21 @@ class NullArtifactStore:
 
 
 class NullQueue:
-    async def start(self, handler: RunHandler) -> None:
+    executes_here = True
+
+    async def start(self, handler: RunHandler, *, interrupt: RunInterrupter | None = None) -> None:
+        return None
+
+    async def enqueue(self, uow: UnitOfWork, run_id: UUID) -> None:
         return None
 
     async def submit(self, run_id: UUID) -> None:
         return None
 
-    def position(self, run_id: UUID) -> int | None:
+    async def work(self, *, name: str, concurrency: int, shutdown_seconds: float) -> None:
+        return None
+
+    async def position(self, run_id: UUID) -> int | None:
         return None
 
     async def cancel(self, run_id: UUID) -> bool:

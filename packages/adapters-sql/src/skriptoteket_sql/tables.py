@@ -338,7 +338,25 @@ tool_runs = sa.Table(
     # Migration 0005: "host:pid:start-time" of the process whose in-memory queue holds the run
     # (start-up recovery fails only runs of dead owners); NULL for runs from before it.
     sa.Column("owner", sa.String(255), nullable=True),
+    # Migration 0006: the name of the process that executed the run (a worker's --name).
+    sa.Column("worker", sa.String(255), nullable=True),
     sa.Index("ix_tool_runs_status_created_at", "status", "created_at"),
+)
+
+# Migration 0006 (issue 10): the uploads of a run a worker on another machine executes; written
+# with the queued row, deleted when the run ends.
+run_inputs = sa.Table(
+    "run_inputs",
+    metadata,
+    sa.Column(
+        "run_id",
+        sa.Uuid(),
+        sa.ForeignKey("tool_runs.id", ondelete=CASCADE),
+        primary_key=True,
+    ),
+    sa.Column("position", sa.Integer(), primary_key=True),
+    sa.Column("name", sa.Text(), nullable=False),
+    sa.Column("data", sa.LargeBinary(), nullable=False),
 )
 
 # Keyset pagination of "my runs" (DESIGN §9: p99 ≤ 50 ms with 1M rows).

@@ -19,6 +19,7 @@ from skriptoteket.ports.repositories import (
     ApiTokenRepository,
     AuditLogRepository,
     NominationRepository,
+    RunInputRepository,
     SessionRepository,
     SuggestionRepository,
     TaxonomyRepository,
@@ -27,7 +28,7 @@ from skriptoteket.ports.repositories import (
     ToolVersionRepository,
     UserRepository,
 )
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from skriptoteket_sql.engine import READONLY_OPTION
 from skriptoteket_sql.errors import DRIVER_ERRORS, translated
@@ -41,7 +42,7 @@ from skriptoteket_sql.repositories.identity import (
     SqlSessionRepository,
     SqlUserRepository,
 )
-from skriptoteket_sql.repositories.runs import SqlToolRunRepository
+from skriptoteket_sql.repositories.runs import SqlRunInputRepository, SqlToolRunRepository
 from skriptoteket_sql.repositories.suggestions import SqlSuggestionRepository
 from skriptoteket_sql.repositories.versions import SqlToolVersionRepository
 
@@ -63,6 +64,7 @@ class SqlUnitOfWork:
         self.versions: ToolVersionRepository = SqlToolVersionRepository(self._db)
         self.runs: ToolRunRepository = SqlToolRunRepository(self._db)
         self.audit: AuditLogRepository = SqlAuditLogRepository(self._db)
+        self.run_inputs: RunInputRepository = SqlRunInputRepository(self._db)
 
     async def __aenter__(self) -> Self:
         if self._db.connection is not None:
@@ -113,6 +115,19 @@ class SqlUnitOfWork:
         if conn.in_transaction():
             with translated():
                 await conn.rollback()
+
+    async def driver_connection(self) -> object | None:
+        """The driver's connection under SQLAlchemy's (psycopg's ``AsyncConnection`` on
+        PostgreSQL), in the transaction this unit of work has open; None when read-only."""
+        if self._readonly:
+            return None
+        conn = self._db.conn
+        if not isinstance(conn, AsyncConnection):
+            return None
+        with translated():
+            raw = await conn.get_raw_connection()
+        driver: object | None = raw.driver_connection
+        return driver
 
     async def _quiet_rollback(self) -> None:
         conn = self._db.connection

@@ -12,7 +12,7 @@ import pluggy
 from skriptoteket.application.container import Skriptoteket
 from skriptoteket.application.context import Deps, ExecutionDeps
 from skriptoteket.builtin.inprocess_queue import InProcessRunQueue
-from skriptoteket.builtin.process_identity import LocalProcessLiveness
+from skriptoteket.builtin.process_identity import LocalProcessLiveness, default_worker_name
 from skriptoteket.builtin.system import (
     Argon2PasswordHasher,
     SecretsTokenGenerator,
@@ -54,6 +54,7 @@ async def bootstrap(
     execution: bool = False,
     recover_interrupted_runs: bool = False,
     run_observers: Sequence[RunObserver] = (),
+    worker_name: str | None = None,
 ) -> AsyncIterator[Skriptoteket]:
     """Open the configured database backend and yield the use-case container.
 
@@ -62,7 +63,8 @@ async def bootstrap(
     execution (``serve``, ``worker``): runs a crashed process left behind end as failed; the
     runs of live processes (a second ``serve`` on the same database) are left alone.
     ``run_observers`` are told about every run that starts or finishes (e.g. the web host's
-    Prometheus metrics).
+    Prometheus metrics). ``worker_name`` is stamped on every run this process executes
+    (default ``hostname:pid``; ``skriptoteket worker --name``).
 
     Example::
 
@@ -105,11 +107,12 @@ async def bootstrap(
                 observers=tuple(run_observers),
                 # A run in this process's memory is lost with it: its owner is this process.
                 owner=processes.owner if isinstance(queue, InProcessRunQueue) else None,
+                worker_name=worker_name or default_worker_name(),
             )
             app = Skriptoteket(attrs.evolve(deps, execution=execution_deps))
             if recover_interrupted_runs:
                 await app.fail_interrupted_runs()
-            await queue.start(app.execute_run)
+            await queue.start(app.execute_run, interrupt=app.fail_lost_run)
             yield app
         finally:
             await queue.close()

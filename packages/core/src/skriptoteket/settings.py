@@ -82,6 +82,13 @@ class Settings:
     runner_pool_size: int = 2
     run_concurrency: int = attrs.field(factory=_default_concurrency)
     run_queue_max: int = 1000
+    # `skriptoteket worker` (a shared run queue, issue 10): on SIGTERM the runs in flight get
+    # this long to finish before they are failed as interrupted
+    worker_shutdown_seconds: float = 30.0
+    # the Procrastinate queue: workers heartbeat this often; a worker silent for
+    # worker_stalled_seconds is lost and its runs are failed as interrupted
+    worker_heartbeat_seconds: float = 5.0
+    worker_stalled_seconds: float = 20.0
     # inputs (RUN-15) and outputs (RUN-19)
     upload_max_files: int = 20
     upload_max_file_bytes: int = 20 * 1024 * 1024

@@ -8,12 +8,12 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from skriptoteket.domain.errors import conflict, not_found
+from skriptoteket.domain.errors import conflict, not_found, validation_error
 from skriptoteket.domain.run_failures import RunFailure
 from skriptoteket.domain.runs import Artifact, InputFile, RunContext, RunStatus, ToolRun
 
 from skriptoteket_sql.repositories.base import SqlRepository
-from skriptoteket_sql.tables import tool_runs
+from skriptoteket_sql.tables import run_inputs, tool_runs
 
 _PLAIN_FIELDS = (
     "id",
@@ -29,6 +29,7 @@ _PLAIN_FIELDS = (
     "stderr",
     "error_summary",
     "owner",
+    "worker",
 )
 _UNFINISHED = (RunStatus.QUEUED.value, RunStatus.RUNNING.value)
 
@@ -140,3 +141,34 @@ class SqlToolRunRepository(SqlRepository):
             .order_by(tool_runs.c.created_at, tool_runs.c.id)
         )
         return [run_from_row(r) for r in await self._rows(stmt)]
+
+
+class SqlRunInputRepository(SqlRepository):
+    async def add(self, run_id: UUID, files: Sequence[tuple[str, bytes]]) -> None:
+        if await self._exists(sa.select(run_inputs.c.run_id).where(run_inputs.c.run_id == run_id)):
+            raise conflict("The run's inputs are already stored", run_id=str(run_id))
+        if not files:
+            if not await self._exists(sa.select(tool_runs.c.id).where(tool_runs.c.id == run_id)):
+                raise validation_error("Referenced run does not exist", run_id=str(run_id))
+            return
+        async with self._db.writing() as conn:
+            await conn.execute(
+                run_inputs.insert(),
+                [
+                    {"run_id": run_id, "position": i, "name": name, "data": data}
+                    for i, (name, data) in enumerate(files)
+                ],
+            )
+
+    async def list(self, run_id: UUID) -> Sequence[tuple[str, bytes]]:
+        stmt = (
+            sa.select(run_inputs.c.name, run_inputs.c.data)
+            .where(run_inputs.c.run_id == run_id)
+            .order_by(run_inputs.c.position)
+        )
+        return [(row.name, bytes(row.data)) for row in await self._rows(stmt)]
+
+    async def delete(self, run_id: UUID) -> int:
+        async with self._db.writing() as conn:
+            result = await conn.execute(run_inputs.delete().where(run_inputs.c.run_id == run_id))
+            return int(result.rowcount)

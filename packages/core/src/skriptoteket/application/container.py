@@ -84,6 +84,7 @@ class Skriptoteket:
     list_my_runs: runs.ListMyRuns = attrs.field(init=False)
     cancel_run: runs.CancelRun = attrs.field(init=False)
     fail_interrupted_runs: runs.FailInterruptedRuns = attrs.field(init=False)
+    fail_lost_run: runs.FailLostRun = attrs.field(init=False)
     queue_stats: runs.GetQueueStats = attrs.field(init=False)
     open_artifact: runs.OpenArtifact = attrs.field(init=False)
     prune_artifacts: runs.PruneArtifacts = attrs.field(init=False)

@@ -51,6 +51,9 @@ class ExecutionDeps:
     """Stamped on every run this process queues when its queue lives in this process's memory
     (``host:pid:start-time``): start-up recovery elsewhere then leaves the run alone while this
     process lives. None when the queue is not ours to lose."""
+    worker_name: str | None = None
+    """This process's name as an executor, stamped on every run it starts (``ToolRun.worker``):
+    ``hostname:pid`` by default, or ``skriptoteket worker --name``."""
 
     def limits_for(self, context: RunContext) -> RunLimits:
         return self.sandbox_limits if context is RunContext.SANDBOX else self.production_limits

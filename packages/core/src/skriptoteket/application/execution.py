@@ -138,13 +138,19 @@ class _RunStarter(UseCase):
             execution.run_finished(context, RunStatus.FAILED, None)
             return failed
         keep = context is RunContext.SANDBOX  # RUN-29: production inputs are never kept
-        await execution.workspaces.prepare(run.id, prepared.files, keep_inputs=keep)
+        local = execution.queue.executes_here
+        if local:
+            await execution.workspaces.prepare(run.id, prepared.files, keep_inputs=keep)
         try:
             async with self.deps.uow() as uow:
                 await uow.runs.add(run)
+                if not local:  # a worker elsewhere reads them from the database (issue 10)
+                    await uow.run_inputs.add(run.id, prepared.files)
+                await execution.queue.enqueue(uow, run.id)  # same transaction as the row
                 await uow.commit()
         except BaseException:
-            await execution.workspaces.remove(run.id)
+            if local:
+                await execution.workspaces.remove(run.id)
             raise
         try:
             await execution.queue.submit(run.id)
@@ -284,17 +290,28 @@ class ExecuteRun(UseCase):
             await execution.workspaces.remove(run.id)
 
     async def _mark_running(self, run_id: UUID) -> tuple[ToolRun, ToolVersion] | None:
+        execution = self.deps.require_execution()
         async with self.deps.uow() as uow:
             run = await uow.runs.get(run_id)
             if run is None or run.status is not RunStatus.QUEUED:
                 return None  # cancelled or finished meanwhile
             version = await require_version(uow, run.version_id)
-            running = start_run(run, now=self.deps.clock.now())
+            running = start_run(run, now=self.deps.clock.now(), worker=execution.worker_name)
             try:
                 await uow.runs.update(running, expected_status=RunStatus.QUEUED)
             except DomainError:
                 return None
+            files = None if execution.queue.executes_here else await uow.run_inputs.list(run_id)
             await uow.commit()
+        if files is not None:  # issue 10: the uploads came through the database
+            keep = running.context is RunContext.SANDBOX  # RUN-29
+            try:
+                await execution.workspaces.prepare(run_id, files, keep_inputs=keep)
+            except BaseException:
+                await self._finish(
+                    running, time.monotonic(), failed(FailureReport(RunFailure.INTERNAL))
+                )
+                raise
         return running, version
 
     def _job(self, run: ToolRun, version: ToolVersion, execution: ExecutionDeps) -> RunJob:
@@ -402,6 +419,8 @@ class ExecuteRun(UseCase):
                     extra={"run_id": str(run.id)},
                 )
                 return
+            if not self.deps.require_execution().queue.executes_here:
+                await uow.run_inputs.delete(run.id)  # issue 10: the stored uploads go too
             await uow.commit()
         seconds = time.monotonic() - began
         _log_finish(final, seconds, diagnostics or {})

@@ -46,7 +46,7 @@ class RunView:
 
 
 class _RunReader(UseCase):
-    def _view(self, actor: User, run: ToolRun) -> RunView:
+    async def _view(self, actor: User, run: ToolRun) -> RunView:
         visible = can_view_run_logs(actor, run)
         shown = run if visible else attrs.evolve(run, stdout=None, stderr=None)
         if run.failure_code is not None and not can_view_failure_details(actor, run):
@@ -55,7 +55,7 @@ class _RunReader(UseCase):
             )
         position = None
         if run.status is RunStatus.QUEUED and self.deps.execution is not None:
-            position = self.deps.execution.queue.position(run.id)
+            position = await self.deps.execution.queue.position(run.id)
         return RunView(run=shown, logs_visible=visible, queue_position=position)
 
     async def _visible_run(self, uow: UnitOfWork, actor: User, run_id: UUID) -> ToolRun:
@@ -71,7 +71,7 @@ class GetRun(_RunReader):
         async with self.deps.uow(readonly=True) as uow:
             actor = await self._actor(uow, actor)
             run = await self._visible_run(uow, actor, run_id)
-        return self._view(actor, run)
+        return await self._view(actor, run)
 
 
 class ListMyRuns(_RunReader):
@@ -90,7 +90,7 @@ class ListMyRuns(_RunReader):
             runs = await uow.runs.list_for_user(
                 actor.id, context=context, limit=max(1, min(limit, 200)), before=before
             )
-        return [self._view(actor, r) for r in runs]
+        return [await self._view(actor, r) for r in runs]
 
 
 class CancelRun(_RunReader):
@@ -114,6 +114,7 @@ class CancelRun(_RunReader):
                 cancelled = cancel_run(current, now=self.deps.clock.now())
                 try:
                     await uow.runs.update(cancelled, expected_status=current.status)
+                    await uow.run_inputs.delete(run_id)  # issue 10: uploads stored for a worker
                     await uow.commit()
                 except DomainError:
                     pass  # it finished meanwhile; report what is stored
@@ -121,7 +122,7 @@ class CancelRun(_RunReader):
                     if self.deps.execution is not None:
                         self.deps.execution.run_finished(current.context, RunStatus.CANCELLED, None)
             final = await self._visible_run(uow, actor, run_id)
-        return self._view(actor, final)
+        return await self._view(actor, final)
 
 
 class FailInterruptedRuns(UseCase):
@@ -163,11 +164,39 @@ class FailInterruptedRuns(UseCase):
 
     def _abandoned(self, run: ToolRun) -> bool:
         if run.owner is None:
-            return True
+            # A queue shared by workers (issue 10) holds runs no process owns: its reaper
+            # fails those of a lost worker, so start-up recovery leaves them alone.
+            execution = self.deps.execution
+            return execution is None or execution.queue.executes_here
+
         processes = self.deps.processes
         if processes is None:  # cannot tell: never fail a run that may be live
             return False
         return run.owner == processes.owner or processes.is_alive(run.owner) is False
+
+
+class FailLostRun(UseCase):
+    """A run queue's callback (issue 10) for a run whose executor was lost (a worker that
+    stopped heartbeating, or still running at the end of a worker's drain): the run is finished
+    as failed (``RunFailure.INTERRUPTED``), never retried, as it may have had effects. True
+    when this call finished it; False when it had already ended."""
+
+    async def __call__(self, run_id: UUID) -> bool:
+        async with self.deps.uow() as uow:
+            run = await uow.runs.get(run_id)
+            if run is None or run.status.is_terminal:
+                return False
+            final = fail_interrupted(run, now=self.deps.clock.now(), message=INTERRUPTED_MESSAGE)
+            try:
+                await uow.runs.update(final, expected_status=run.status)
+            except DomainError:  # it ended meanwhile
+                return False
+            await uow.run_inputs.delete(run_id)
+            await uow.commit()
+        if self.deps.execution is not None:
+            self.deps.execution.run_finished(run.context, final.status, None)
+            await self.deps.execution.workspaces.remove(run_id)
+        return True
 
 
 class GetQueueStats(UseCase):

@@ -12,7 +12,8 @@ from uuid import UUID
 from skriptoteket.domain.errors import DomainError, ErrorCode
 from skriptoteket.domain.run_failures import RunFailure
 from skriptoteket.observability.log_context import bind_run
-from skriptoteket.ports.execution import QueueStats, RunHandler
+from skriptoteket.ports.execution import QueueStats, RunHandler, RunInterrupter
+from skriptoteket.ports.repositories import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +29,29 @@ class InProcessRunQueue:
         self._handler: RunHandler | None = None
         self._closed = False
 
-    async def start(self, handler: RunHandler) -> None:
+    @property
+    def executes_here(self) -> bool:
+        return True
+
+    async def start(self, handler: RunHandler, *, interrupt: RunInterrupter | None = None) -> None:
         self._handler = handler
         self._workers = [
             asyncio.create_task(self._work(), name=f"run-worker-{i}")
             for i in range(self.concurrency)
         ]
+
+    async def enqueue(self, uow: UnitOfWork, run_id: UUID) -> None:
+        """Nothing to do in the transaction: the run is taken in ``submit``."""
+
+    async def work(self, *, name: str, concurrency: int, shutdown_seconds: float) -> None:
+        raise DomainError(
+            ErrorCode.VALIDATION_ERROR,
+            "The in-process run queue executes runs in the serving process; a separate worker "
+            "needs a shared queue: set SKRIPTOTEKET_RUN_QUEUE=procrastinate "
+            "(pip install skriptoteket-procrastinate) and a PostgreSQL SKRIPTOTEKET_DATABASE_URL",
+            {"run_queue": "inprocess"},
+            reason="queue_not_shared",
+        )
 
     async def submit(self, run_id: UUID) -> None:
         if self._closed:
@@ -53,7 +71,7 @@ class InProcessRunQueue:
             self._waiting[run_id] = None
             self._available.notify()
 
-    def position(self, run_id: UUID) -> int | None:
+    async def position(self, run_id: UUID) -> int | None:
         for index, waiting in enumerate(self._waiting, start=1):
             if waiting == run_id:
                 return index

@@ -37,6 +37,12 @@ def current_owner() -> str:
     return owner_of(socket.gethostname(), pid, process_start_time(pid) or "0")
 
 
+def default_worker_name() -> str:
+    """``hostname:pid``: the name a process executing runs stamps on them (``ToolRun.worker``)
+    unless told another (``skriptoteket worker --name``)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
 def is_alive(owner: str) -> bool | None:
     """True/False for an owner on this host, None for another host's; a malformed owner on
     this host is not alive (nothing could hold its runs)."""

@@ -77,6 +77,9 @@ class ToolRun:
     """``host:pid:start-time`` of the process whose in-memory queue holds the run (kept when it
     runs and after): start-up recovery fails an unfinished run only when its owner is gone.
     None for a run queued where no process holds it in memory, or from before owners."""
+    worker: str | None = None
+    """The name of the process that executed the run (``hostname:pid`` or a worker's
+    ``--name``), set when it starts running; None while queued (issue 10)."""
 
     @property
     def failure(self) -> FailureReport | None:
@@ -122,10 +125,10 @@ def queue_run(
     )
 
 
-def start_run(run: ToolRun, *, now: datetime) -> ToolRun:
+def start_run(run: ToolRun, *, now: datetime, worker: str | None = None) -> ToolRun:
     if run.status is not RunStatus.QUEUED:
         raise conflict("Only queued runs can start", status=run.status.value)
-    return attrs.evolve(run, status=RunStatus.RUNNING, started_at=now)
+    return attrs.evolve(run, status=RunStatus.RUNNING, started_at=now, worker=worker or run.worker)
 
 
 def _normalize_summary(raw: str | None) -> str | None:

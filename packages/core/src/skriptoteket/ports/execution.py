@@ -24,6 +24,7 @@ import attrs
 
 from skriptoteket.domain.run_failures import FailureReport
 from skriptoteket.domain.runs import Artifact, InputValue, RunContext, RunStatus
+from skriptoteket.ports.repositories import UnitOfWork
 
 
 @attrs.frozen
@@ -153,6 +154,8 @@ class RunWorkspaces(Protocol):
 
 
 RunHandler = Callable[[UUID], Coroutine[Any, Any, None]]
+RunInterrupter = Callable[[UUID], Coroutine[Any, Any, object]]
+"""Finishes a run whose executor was lost as failed (interrupted)."""
 
 
 @attrs.frozen
@@ -166,15 +169,41 @@ class QueueStats:
 
 
 class RunQueue(Protocol):
-    async def start(self, handler: RunHandler) -> None:
-        """Begin dispatching submitted runs to ``handler`` (the executor)."""
+    """How queued runs reach an executor. A run is added in two steps: ``enqueue`` inside the
+    transaction that adds its ``queued`` row (a queue in the database adds its job there, so a
+    row never exists without its job or the reverse), then ``submit`` after the commit (an
+    in-process queue takes the run there)."""
+
+    @property
+    def executes_here(self) -> bool:
+        """True when runs execute in the process that queued them (their uploads stay in its
+        workspace); False when a worker elsewhere executes them (the uploads travel in the
+        database, ``UnitOfWork.run_inputs``)."""
+        ...
+
+    async def start(self, handler: RunHandler, *, interrupt: RunInterrupter | None = None) -> None:
+        """Begin dispatching submitted runs to ``handler`` (the executor). ``interrupt``
+        finishes a run as failed (interrupted) whose executor was lost: a queue whose workers
+        live elsewhere calls it for the runs of a worker that stopped heartbeating."""
+        ...
+
+    async def enqueue(self, uow: UnitOfWork, run_id: UUID) -> None:
+        """Add the run inside ``uow``'s open transaction, before its commit (a no-op for a
+        queue that takes runs in ``submit``)."""
         ...
 
     async def submit(self, run_id: UUID) -> None:
         """Enqueue a committed ``queued`` run; SERVICE_UNAVAILABLE when the queue is full."""
         ...
 
-    def position(self, run_id: UUID) -> int | None:
+    async def work(self, *, name: str, concurrency: int, shutdown_seconds: float) -> None:
+        """Execute runs as a worker until SIGTERM or SIGINT, then drain: runs in flight get
+        ``shutdown_seconds`` to finish, those still running are failed as interrupted, runs not
+        started stay queued. A queue that executes in the serving process refuses
+        (VALIDATION_ERROR, reason ``queue_not_shared``)."""
+        ...
+
+    async def position(self, run_id: UUID) -> int | None:
         """1 for the next run to start; None when not waiting (running or unknown)."""
         ...
 

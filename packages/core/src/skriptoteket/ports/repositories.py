@@ -195,6 +195,23 @@ class ToolRunRepository(Protocol):
         ...
 
 
+class RunInputRepository(Protocol):
+    """The sanitized uploads of a run whose queue executes it in another process (issue 10):
+    stored with the ``queued`` row, read by the executing machine, deleted when the run ends."""
+
+    async def add(self, run_id: UUID, files: Sequence[tuple[str, bytes]]) -> None:
+        """Store ``files`` (name, content) in their order; CONFLICT when ``run_id`` has some."""
+        ...
+
+    async def list(self, run_id: UUID) -> Sequence[tuple[str, bytes]]:
+        """The files in the order they were added; empty when there are none."""
+        ...
+
+    async def delete(self, run_id: UUID) -> int:
+        """Delete the run's files; how many."""
+        ...
+
+
 class AuditLogRepository(Protocol):
     async def append(self, entry: AuditEntry) -> None: ...
     async def list(
@@ -234,6 +251,14 @@ class UnitOfWork(Protocol):
     def runs(self) -> ToolRunRepository: ...
     @property
     def audit(self) -> AuditLogRepository: ...
+    @property
+    def run_inputs(self) -> RunInputRepository: ...
+
+    async def driver_connection(self) -> object | None:
+        """The database driver's own connection of the open transaction (e.g. psycopg's
+        ``AsyncConnection``), so an adapter such as a run queue can write in the same
+        transaction; None for a backend without one (memory, a read-only unit of work)."""
+        ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

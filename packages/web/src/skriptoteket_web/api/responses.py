@@ -168,6 +168,11 @@ class RunOut:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    worker: str | None = attrs.field(
+        metadata=doc(
+            "the process that executed the run (hostname:pid or a worker's name); null while queued"
+        )
+    )
     input_files: list[InputFileOut]
     html_output: str | None
     error_summary: str | None

@@ -464,6 +464,24 @@ class MemoryToolRunRepository:
         return sorted(live, key=lambda r: (r.created_at, r.id))
 
 
+class MemoryRunInputRepository:
+    def __init__(self, state: MemoryState) -> None:
+        self._s = state
+
+    async def add(self, run_id: UUID, files: Sequence[tuple[str, bytes]]) -> None:
+        if run_id not in self._s.runs:
+            raise validation_error("Referenced run does not exist")
+        if run_id in self._s.run_inputs:
+            raise conflict("The run's inputs are already stored")
+        self._s.run_inputs[run_id] = tuple((name, bytes(data)) for name, data in files)
+
+    async def list(self, run_id: UUID) -> Sequence[tuple[str, bytes]]:
+        return self._s.run_inputs.get(run_id, ())
+
+    async def delete(self, run_id: UUID) -> int:
+        return len(self._s.run_inputs.pop(run_id, ()))
+
+
 class MemoryAuditLogRepository:
     def __init__(self, state: MemoryState) -> None:
         self._s = state

@@ -39,6 +39,7 @@ class MemoryState:
     decisions: list[SuggestionDecision] = attrs.Factory(list)
     versions: dict[UUID, ToolVersion] = attrs.Factory(dict)
     runs: dict[UUID, ToolRun] = attrs.Factory(dict)
+    run_inputs: dict[UUID, tuple[tuple[str, bytes], ...]] = attrs.Factory(dict)
     audit: list[AuditEntry] = attrs.Factory(list)
 
     def copy(self) -> MemoryState:

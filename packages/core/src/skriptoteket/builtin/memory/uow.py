@@ -10,6 +10,7 @@ from skriptoteket.builtin.memory.repositories import (
     MemoryApiTokenRepository,
     MemoryAuditLogRepository,
     MemoryNominationRepository,
+    MemoryRunInputRepository,
     MemorySessionRepository,
     MemorySuggestionRepository,
     MemoryTaxonomyRepository,
@@ -58,6 +59,7 @@ class MemoryUnitOfWork:
         self.versions = MemoryToolVersionRepository(state)
         self.runs = MemoryToolRunRepository(state)
         self.audit = MemoryAuditLogRepository(state)
+        self.run_inputs = MemoryRunInputRepository(state)
 
     async def __aenter__(self) -> Self:
         if not self._readonly:
@@ -86,3 +88,6 @@ class MemoryUnitOfWork:
 
     async def rollback(self) -> None:
         self._bind(self._store.state.copy())
+
+    async def driver_connection(self) -> object | None:
+        return None

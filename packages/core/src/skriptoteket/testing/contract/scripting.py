@@ -243,6 +243,57 @@ class ScriptingContract:
             ),
         )
 
+    async def test_run_inputs_round_trip_and_go_with_the_run(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        """Issue 10: the uploads of a run a worker elsewhere executes, stored with the queued
+        row (same transaction: a rollback leaves neither), read back byte for byte in order,
+        deleted when the run ends; the worker's name round-trips on the run."""
+        tool, author = await _tool_and_author(uow_factory)
+        version = make_version(tool, author)
+        await write(uow_factory, lambda uow: uow.versions.add(version))
+        run = make_run(version, author)
+        files = [("b.csv", bytes(range(256)) * 3), ("a – åäö.txt", b""), ("c.bin", b"\x00\xff")]
+
+        async with uow_factory() as uow:
+            await uow.runs.add(run)
+            await uow.run_inputs.add(run.id, files)
+            await uow.rollback()
+        async with uow_factory(readonly=True) as uow:
+            assert await uow.runs.get(run.id) is None
+            assert list(await uow.run_inputs.list(run.id)) == []
+
+        async def add(uow: UnitOfWork) -> None:
+            await uow.runs.add(run)
+            await uow.run_inputs.add(run.id, files)
+
+        await write(uow_factory, add)
+        async with uow_factory(readonly=True) as uow:
+            assert list(await uow.run_inputs.list(run.id)) == files
+            assert list(await uow.run_inputs.list(uuid.uuid4())) == []
+        await expect_error(
+            {ErrorCode.CONFLICT}, uow_factory, lambda uow: uow.run_inputs.add(run.id, files)
+        )
+        await expect_error(
+            {ErrorCode.VALIDATION_ERROR},
+            uow_factory,
+            lambda uow: uow.run_inputs.add(uuid.uuid4(), files[:1]),
+        )
+        running = attrs.evolve(run, status=RunStatus.RUNNING, started_at=at(1), worker="w1:42")
+
+        async def finish(uow: UnitOfWork) -> None:
+            await uow.runs.update(running, expected_status=RunStatus.QUEUED)
+            assert await uow.run_inputs.delete(run.id) == len(files)
+
+        await write(uow_factory, finish)
+        async with uow_factory(readonly=True) as uow:
+            assert list(await uow.run_inputs.list(run.id)) == []
+            stored = await uow.runs.get(run.id)
+            assert stored is not None
+            assert stored.worker == "w1:42"
+        async with uow_factory() as uow:
+            assert await uow.run_inputs.delete(run.id) == 0
+
     async def test_run_listings(self, uow_factory: UnitOfWorkFactory) -> None:
         """EXE-11: newest first, context filter, keyset pages; unfinished runs oldest first."""
         tool, author = await _tool_and_author(uow_factory)

@@ -1,0 +1,1 @@
+"""Skriptoteket run queue on Procrastinate."""
