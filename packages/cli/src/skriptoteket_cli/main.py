@@ -21,6 +21,7 @@ from skriptoteket_cli.commands.plugins import plugins_command
 from skriptoteket_cli.commands.run import run_command
 from skriptoteket_cli.commands.tools import tools
 from skriptoteket_cli.commands.users import bootstrap_superuser, users
+from skriptoteket_cli.commands.worker import worker
 from skriptoteket_cli.errors import run_guarded
 from skriptoteket_cli.state import CliState
 
@@ -34,6 +35,7 @@ BUILTIN_COMMANDS: tuple[click.Command, ...] = (
     tools,
     run_command,
     artifacts,
+    worker,
 )
 
 

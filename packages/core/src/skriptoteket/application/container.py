@@ -85,6 +85,7 @@ class Skriptoteket:
     cancel_run: runs.CancelRun = attrs.field(init=False)
     fail_interrupted_runs: runs.FailInterruptedRuns = attrs.field(init=False)
     fail_lost_run: runs.FailLostRun = attrs.field(init=False)
+    work_runs: runs.WorkRuns = attrs.field(init=False)
     queue_stats: runs.GetQueueStats = attrs.field(init=False)
     open_artifact: runs.OpenArtifact = attrs.field(init=False)
     prune_artifacts: runs.PruneArtifacts = attrs.field(init=False)

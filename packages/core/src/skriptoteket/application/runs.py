@@ -199,6 +199,17 @@ class FailLostRun(UseCase):
         return True
 
 
+class WorkRuns(UseCase):
+    """``skriptoteket worker`` (issue 10): execute runs from a shared queue until SIGTERM or
+    SIGINT, then drain (``RunQueue.work``). A queue that executes in the serving process
+    refuses (VALIDATION_ERROR, reason ``queue_not_shared``)."""
+
+    async def __call__(self, *, name: str, concurrency: int, shutdown_seconds: float) -> None:
+        await self.deps.require_execution().queue.work(
+            name=name, concurrency=concurrency, shutdown_seconds=shutdown_seconds
+        )
+
+
 class GetQueueStats(UseCase):
     """Operations (``/metrics``): how many runs wait and run in this process's queue; None
     when this process does not execute runs. Carries no user data, so it takes no actor."""
