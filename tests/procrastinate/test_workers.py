@@ -185,3 +185,31 @@ async def test_sigterm_drains_a_short_run_and_the_worker_exits_zero(
         assert (await app.get_run(root, run_id=waiting.id)).queue_position == 1
     worker.stop()
     assert "worker stopping" in worker.log()
+
+
+async def test_sigterm_fails_a_run_still_running_after_the_bound_as_interrupted(
+    tmp_path: Path, queue_db: str
+) -> None:
+    worker = WorkerProcess(
+        "arbetare",
+        tmp_path / "w1",
+        queue_db,
+        concurrency=1,
+        env={"SKRIPTOTEKET_WORKER_SHUTDOWN_SECONDS": "1"},
+    )
+    worker.wait_for_log("worker started")
+    async with bootstrap(queue_settings(tmp_path / "web", queue_db), execution=True) as app:
+        root = await app.find_active_user(EMAIL)
+        run = await app.start_production_run(
+            root, slug="sov", uploads=[Upload(filename="s.txt", data=b"120")]
+        )
+        await wait_for_run(app, run.id, until={RunStatus.RUNNING}, timeout=30)
+        worker.signal(signal.SIGTERM)
+        code = await asyncio.to_thread(worker.process.wait, 30)
+        assert code == 0, worker.log()
+        done = await wait_for_run(app, run.id, timeout=0)
+        assert done.status is RunStatus.FAILED, worker.log()
+        assert done.failure_code is RunFailure.INTERRUPTED
+        assert not processes_mentioning(str(run.id))
+    assert _unfinished_jobs(queue_db) == 0
+    worker.stop()
