@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ..databases import fresh_postgres_database
+from ..databases import fresh_postgres_database  # noqa: TID252 (the workspace tests share it)
 from .support import prepare_database
 
 pytestmark = pytest.mark.postgres

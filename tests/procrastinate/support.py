@@ -153,14 +153,14 @@ class WorkerProcess:
 
 
 async def wait_for_run(
-    app: object, run_id: UUID, *, until: set[RunStatus] | None = None, timeout: float = 60.0
+    app: object, run_id: UUID, *, until: set[RunStatus] | None = None, within: float = 60.0
 ) -> ToolRun:
     """Poll the run until its status is in ``until`` (default: any final status)."""
     from skriptoteket.application.container import Skriptoteket
 
     assert isinstance(app, Skriptoteket)
     root = await app.find_active_user(EMAIL)
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while True:
         run = (await app.get_run(root, run_id=run_id)).run
         done = run.status in until if until else run.status.is_terminal

@@ -66,7 +66,7 @@ async def test_a_run_is_queued_with_its_job_and_inputs_in_one_transaction(
         # cancel of a waiting run: its job is cancelled, the run too, its inputs deleted
         view = await app.cancel_run(root, run_id=first.id)
         assert view.run.status is RunStatus.CANCELLED
-        assert [(lock, status) for lock, status, _ in _jobs(queue_db)][0] == (
+        assert next((lock, status) for lock, status, _ in _jobs(queue_db)) == (
             lock_of(first.id),
             "cancelled",
         )

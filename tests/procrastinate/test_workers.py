@@ -59,8 +59,7 @@ async def test_a_worker_executes_a_queued_run(tmp_path: Path, queue_db: str) -> 
 
 async def test_two_workers_share_a_burst_of_runs(tmp_path: Path, queue_db: str) -> None:
     workers = [
-        WorkerProcess(f"arbetare-{i}", tmp_path / f"w{i}", queue_db, concurrency=2)
-        for i in (1, 2)
+        WorkerProcess(f"arbetare-{i}", tmp_path / f"w{i}", queue_db, concurrency=2) for i in (1, 2)
     ]
     try:
         for w in workers:
@@ -73,7 +72,7 @@ async def test_two_workers_share_a_burst_of_runs(tmp_path: Path, queue_db: str) 
                 )
                 for _ in range(20)
             ]
-            finished = [await wait_for_run(app, r.id, timeout=120) for r in runs]
+            finished = [await wait_for_run(app, r.id, within=120) for r in runs]
         assert [r.status for r in finished] == [RunStatus.SUCCEEDED] * 20
         assert {r.worker for r in finished} == {"arbetare-1", "arbetare-2"}
         assert _unfinished_jobs(queue_db) == 0
@@ -94,13 +93,13 @@ async def test_a_killed_workers_run_fails_as_interrupted_and_the_other_keeps_wor
             slow = await app.start_production_run(
                 root, slug="sov", uploads=[Upload(filename="s.txt", data=b"120")]
             )
-            running = await wait_for_run(app, slow.id, until={RunStatus.RUNNING}, timeout=30)
+            running = await wait_for_run(app, slow.id, until={RunStatus.RUNNING}, within=30)
             assert running.worker == "forsta"
             second = WorkerProcess("andra", tmp_path / "w2", queue_db, concurrency=1)
             second.wait_for_log("worker started")
             killed_at = time.monotonic()
             first.signal(signal.SIGKILL)
-            failed = await wait_for_run(app, slow.id, timeout=60)
+            failed = await wait_for_run(app, slow.id, within=60)
             assert time.monotonic() - killed_at < 60
             assert failed.status is RunStatus.FAILED
             assert failed.failure_code is RunFailure.INTERRUPTED
@@ -108,7 +107,7 @@ async def test_a_killed_workers_run_fails_as_interrupted_and_the_other_keeps_wor
             quick = await app.start_production_run(
                 root, slug="sov", uploads=[Upload(filename="s.txt", data=b"0.1")]
             )
-            done = await wait_for_run(app, quick.id, timeout=30)
+            done = await wait_for_run(app, quick.id, within=30)
             assert (done.status, done.worker) == (RunStatus.SUCCEEDED, "andra")
             await asyncio.sleep(1.5)  # a second reaper round must not touch anything
             assert (await wait_for_run(app, slow.id)).failure_code is RunFailure.INTERRUPTED
@@ -140,7 +139,7 @@ async def test_cancel_reaches_a_run_on_a_worker_and_kills_its_sandbox(
             run = await app.start_production_run(
                 root, slug="sov", uploads=[Upload(filename="s.txt", data=b"120")]
             )
-            await wait_for_run(app, run.id, until={RunStatus.RUNNING}, timeout=30)
+            await wait_for_run(app, run.id, until={RunStatus.RUNNING}, within=30)
             deadline = time.monotonic() + 10
             while not processes_mentioning(str(run.id)):
                 assert time.monotonic() < deadline, "no sandbox process"
@@ -174,13 +173,13 @@ async def test_sigterm_drains_a_short_run_and_the_worker_exits_zero(
         waiting = await app.start_production_run(
             root, slug="sov", uploads=[Upload(filename="s.txt", data=b"0.1")]
         )
-        await wait_for_run(app, short.id, until={RunStatus.RUNNING}, timeout=30)
+        await wait_for_run(app, short.id, until={RunStatus.RUNNING}, within=30)
         worker.signal(signal.SIGTERM)
         code = await asyncio.to_thread(worker.process.wait, 30)
         assert code == 0, worker.log()
         done = await wait_for_run(app, short.id)
         assert done.status is RunStatus.SUCCEEDED, worker.log()
-        left = await wait_for_run(app, waiting.id, timeout=0)
+        left = await wait_for_run(app, waiting.id, within=0)
         assert left.status is RunStatus.QUEUED  # for another worker
         assert (await app.get_run(root, run_id=waiting.id)).queue_position == 1
     worker.stop()
@@ -203,11 +202,11 @@ async def test_sigterm_fails_a_run_still_running_after_the_bound_as_interrupted(
         run = await app.start_production_run(
             root, slug="sov", uploads=[Upload(filename="s.txt", data=b"120")]
         )
-        await wait_for_run(app, run.id, until={RunStatus.RUNNING}, timeout=30)
+        await wait_for_run(app, run.id, until={RunStatus.RUNNING}, within=30)
         worker.signal(signal.SIGTERM)
         code = await asyncio.to_thread(worker.process.wait, 30)
         assert code == 0, worker.log()
-        done = await wait_for_run(app, run.id, timeout=0)
+        done = await wait_for_run(app, run.id, within=0)
         assert done.status is RunStatus.FAILED, worker.log()
         assert done.failure_code is RunFailure.INTERRUPTED
         assert not processes_mentioning(str(run.id))

@@ -176,9 +176,10 @@ class ProcrastinateRunQueue:
 
     async def _stats(self, connection: Any) -> dict[str, Any]:
         connector: PsycopgConnector = self.app.connector  # type: ignore[assignment]
-        return await connector.execute_query_one_async_with_connection(
+        row: dict[str, Any] = await connector.execute_query_one_async_with_connection(
             connection, _STATS_SQL, queue=QUEUE_NAME
         )
+        return row
 
     async def cancel(self, run_id: UUID) -> bool:
         job = await self._job_of(run_id)
@@ -240,14 +241,14 @@ class ProcrastinateRunQueue:
                 "worker stopping",
                 extra={"worker": name, "running": len(self._running), "bound": shutdown_seconds},
             )
-            worker.stop()
+            worker.stop()  # type: ignore[no-untyped-call]
             drain.append(asyncio.create_task(self._interrupt_after(shutdown_seconds)))
 
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop)
         log.info("worker started", extra={"worker": name, "concurrency": concurrency})
         try:
-            await worker.run()
+            await worker.run()  # type: ignore[no-untyped-call]
         finally:
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(signum)

@@ -41,10 +41,9 @@ def worker(state: CliState, name: str | None, concurrency: int | None) -> None:
     configure_logging(settings, server=True)
     worker_name = name or default_worker_name()
     slots = concurrency or settings.run_concurrency
-    options = {"name": worker_name, "concurrency": slots}
     probe = state.plugins.select_run_queue(settings).create(settings)
     if probe.executes_here:  # refuses before anything opens: the in-process queue says why
-        asyncio.run(probe.work(**options, shutdown_seconds=0.0))
+        asyncio.run(probe.work(name=worker_name, concurrency=slots, shutdown_seconds=0.0))
 
     async def main() -> None:
         async with bootstrap(
@@ -54,6 +53,10 @@ def worker(state: CliState, name: str | None, concurrency: int | None) -> None:
             recover_interrupted_runs=True,
             worker_name=worker_name,
         ) as app:
-            await app.work_runs(**options, shutdown_seconds=settings.worker_shutdown_seconds)
+            await app.work_runs(
+                name=worker_name,
+                concurrency=slots,
+                shutdown_seconds=settings.worker_shutdown_seconds,
+            )
 
     asyncio.run(main())
