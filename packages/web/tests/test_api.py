@@ -5,6 +5,8 @@ through another endpoint, and one full automation flow."""
 from __future__ import annotations
 
 import json
+import os
+import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -138,9 +140,12 @@ def test_automation_flow_admin_builds_publishes_user_runs_and_downloads(api: Api
     )
     assert started.status_code == 202, started.text
     assert started.json()["context"] == "production"
+    assert started.json()["worker"] is None  # issue 10: null while queued
     run = api.wait_final(USER, started.json()["id"])
     assert run["status"] == "succeeded", run
     assert run["html_output"] == "<p>3 grupper (7B)</p>"
+    # the in-process queue: this process executed it, named hostname:pid
+    assert run["worker"] == f"{socket.gethostname()}:{os.getpid()}"
     assert "stdout" not in run  # production logs are for admins only
     assert run["input_files"] == [{"name": "klass.txt", "bytes": 15, "field": "lista"}]
     (artifact,) = run["artifacts"]
