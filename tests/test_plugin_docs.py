@@ -30,7 +30,7 @@ def hookspecs() -> list[tuple[str, str]]:
 
 
 def test_there_are_hooks() -> None:
-    assert len(hookspecs()) == 6
+    assert len(hookspecs()) == 7
 
 
 @pytest.mark.parametrize(("name", "signature"), hookspecs())

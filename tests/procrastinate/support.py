@@ -14,12 +14,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from uuid import UUID
 
-import psycopg
 from skriptoteket.bootstrap import bootstrap
 from skriptoteket.domain.runs import RunStatus, ToolRun
+from skriptoteket.plugins.facade import Plugins
+from skriptoteket.plugins.manager import make_plugin_manager
 from skriptoteket.settings import Settings
-from skriptoteket_procrastinate.schema import apply_schema
-from skriptoteket_sql.migrations import AlembicMigrations
 
 EMAIL = "rektor@skolan.se"
 PASSWORD = "Kanelbulle-42"
@@ -55,9 +54,9 @@ def queue_settings(data_dir: Path, database_url: str, **extra: object) -> Settin
 
 async def prepare_database(database_url: str, data_dir: Path) -> None:
     """Both schemas, the superuser and the tools of ``TOOLS``, published."""
-    await asyncio.to_thread(AlembicMigrations(database_url).upgrade, "head")
-    with psycopg.connect(database_url) as conn, conn.cursor() as cursor:
-        apply_schema(cursor)
+    migrations = Plugins(make_plugin_manager()).migrations(Settings(database_url=database_url))
+    assert migrations is not None  # the sql backend with the procrastinate branch
+    await asyncio.to_thread(migrations.upgrade, "head")
     async with bootstrap(Settings(data_dir=data_dir, database_url=database_url)) as app:
         root = await app.bootstrap_superuser(email=EMAIL, password=PASSWORD)
         for slug, source in TOOLS.items():

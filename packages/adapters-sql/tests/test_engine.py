@@ -108,6 +108,7 @@ async def test_driver_errors_never_escape(db_url: str) -> None:
         engine = create_sync_engine_for(db_url)
         try:
             with engine.begin() as conn:
+                conn.exec_driver_sql("DROP TABLE run_inputs")  # it references tool_runs
                 conn.exec_driver_sql("DROP TABLE tool_runs")
         finally:
             engine.dispose()

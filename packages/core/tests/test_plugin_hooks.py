@@ -3,13 +3,14 @@ rejected, selection by name explains what is installed (DESIGN §1, STYLE habits
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import attrs
 import pytest
 from skriptoteket.bootstrap import bootstrap
 from skriptoteket.builtin.memory.uow import MemoryStore
@@ -18,6 +19,7 @@ from skriptoteket.plugins import (
     ArtifactStoreBackend,
     BackendNotFound,
     DuplicateBackend,
+    MigrationBranch,
     Plugins,
     RepositoryBackend,
     RunnerBackend,
@@ -34,6 +36,7 @@ from skriptoteket.ports.execution import (
     RunnerOutcome,
 )
 from skriptoteket.ports.repositories import UnitOfWork, UnitOfWorkFactory
+from skriptoteket.ports.schema import SchemaMigrations
 from skriptoteket.settings import Settings
 
 
@@ -87,6 +90,25 @@ class NullQueue:
         return None
 
 
+@attrs.frozen
+class RecordingMigrations:
+    """A ``SchemaMigrations`` that only records the plugin branches it was given."""
+
+    branches: tuple[MigrationBranch, ...]
+
+    def upgrade(self, revision: str = "head") -> None:
+        return None
+
+    def downgrade(self, revision: str) -> None:
+        return None
+
+    def current(self) -> str | None:
+        return None
+
+    def head(self) -> str:
+        return "1"
+
+
 class ExamplePlugin:
     """One implementation of every core hook."""
 
@@ -99,7 +121,18 @@ class ExamplePlugin:
         async def open_store(settings: Settings) -> AsyncIterator[UnitOfWorkFactory]:
             yield self.store.unit_of_work
 
-        yield RepositoryBackend(name="example", schemes=("example",), open=open_store)
+        def migrations(
+            settings: Settings, branches: Sequence[MigrationBranch] = ()
+        ) -> SchemaMigrations:
+            return RecordingMigrations(tuple(branches))
+
+        yield RepositoryBackend(
+            name="example", schemes=("example",), open=open_store, migrations=migrations
+        )
+
+    @hookimpl
+    def skriptoteket_register_migrations(self) -> Iterable[MigrationBranch]:
+        yield MigrationBranch(name="example_queue", version_location=Path("/nowhere/versions"))
 
     @hookimpl
     def skriptoteket_register_runners(self) -> Iterable[RunnerBackend]:
@@ -128,6 +161,20 @@ def test_every_core_hook_contributes_records() -> None:
     assert isinstance(plugins.select_artifact_store(settings).create(settings), NullArtifactStore)
     assert isinstance(plugins.select_run_queue(settings).create(settings), NullQueue)
     assert set(plugins.repository_backends()) == {"memory", "example"}
+
+
+def test_migration_branches_reach_the_database_backends_migrations() -> None:
+    """Issue 10: a plugin's own schema (e.g. the Procrastinate queue's) is migrated with the
+    database's: ``Plugins.migrations`` hands every registered branch to the backend."""
+    plugins = plugins_with(ExamplePlugin())
+    branches = plugins.migration_branches()
+    assert list(branches) == ["example_queue"]
+    migrations = plugins.migrations(Settings(database_url="example://"))
+    assert isinstance(migrations, RecordingMigrations)
+    assert migrations.branches == (branches["example_queue"],)
+    assert plugins.migrations(Settings(database_url="memory://")) is None
+    with pytest.raises(DuplicateBackend, match="migration branch backend named 'example_queue'"):
+        plugins_with(ExamplePlugin(), ExamplePlugin()).migration_branches()
 
 
 async def test_bootstrap_uses_the_selected_repository_backend() -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from skriptoteket.domain.errors import validation_error
 from skriptoteket.plugins.markers import hookimpl
-from skriptoteket.plugins.records import RunQueueBackend
+from skriptoteket.plugins.records import MigrationBranch, RunQueueBackend
 from skriptoteket.ports.execution import RunQueue
 from skriptoteket.settings import Settings, url_scheme
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
 def create_procrastinate_queue(settings: Settings) -> RunQueue:
@@ -39,4 +42,13 @@ def skriptoteket_register_run_queues() -> Iterable[RunQueueBackend]:
         name="procrastinate",
         create=create_procrastinate_queue,
         description="Jobs in PostgreSQL (Procrastinate), executed by `skriptoteket worker`",
+    )
+
+
+@hookimpl
+def skriptoteket_register_migrations() -> Iterable[MigrationBranch]:
+    yield MigrationBranch(
+        name="procrastinate",
+        version_location=MIGRATIONS_DIR,
+        description="Procrastinate's jobs, workers and events tables (PostgreSQL)",
     )

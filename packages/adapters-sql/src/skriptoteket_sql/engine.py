@@ -194,7 +194,10 @@ async def current_revision(engine: AsyncEngine) -> str | None:
     async with readonly.connect() as conn:
 
         def _current(sync_conn: sa.Connection) -> str | None:
-            return MigrationContext.configure(sync_conn).get_current_revision()
+            from skriptoteket_sql.migrations import own_current
+
+            # one row per branch when plugins add branches (``skriptoteket_register_migrations``)
+            return own_current(MigrationContext.configure(sync_conn).get_current_heads())
 
         return await conn.run_sync(_current)
 

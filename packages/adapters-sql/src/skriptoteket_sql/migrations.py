@@ -1,12 +1,17 @@
 """``SchemaMigrations`` over Alembic, with the configuration built in code (no alembic.ini).
 
-The scripts live in ``skriptoteket_sql/migrations``. Each command opens a synchronous engine on
+The scripts live in ``skriptoteket_sql/migrations``. Plugins may add branches of their own
+(``skriptoteket_register_migrations``, e.g. the Procrastinate queue's schema): their version
+locations join ours, ``upgrade("head")`` upgrades every head, and ``current``/``head`` speak of
+this backend's own branch. Each command opens a synchronous engine on
 the given URL (``sqlite+pysqlite`` or ``postgresql+psycopg``), runs in one transaction and
 disposes the engine. An empty URL fails loudly (CFG-02).
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -16,6 +21,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from skriptoteket.domain.errors import DomainError, ErrorCode
+from skriptoteket.plugins.records import MigrationBranch
 from sqlalchemy import exc as sa_exc
 
 from skriptoteket_sql.engine import connection_error, create_sync_engine_for, mask_url
@@ -24,12 +30,29 @@ from skriptoteket_sql.errors import to_domain_error
 SCRIPT_LOCATION = Path(__file__).with_name("migrations")
 
 
-def alembic_config(url: str | None = None) -> Config:
+def alembic_config(url: str | None = None, extra_locations: Sequence[Path] = ()) -> Config:
     config = Config()
     config.set_main_option("script_location", str(SCRIPT_LOCATION))
+    if extra_locations:
+        config.set_main_option("path_separator", "os")
+        locations = [SCRIPT_LOCATION / "versions", *extra_locations]
+        config.set_main_option("version_locations", os.pathsep.join(str(p) for p in locations))
     if url:
         config.attributes["database_url"] = url
     return config
+
+
+@cache
+def own_revisions() -> frozenset[str]:
+    """The revisions of this backend's own branch (not the plugins')."""
+    script = ScriptDirectory.from_config(alembic_config())
+    return frozenset(r.revision for r in script.walk_revisions())
+
+
+def own_current(heads: Sequence[str]) -> str | None:
+    """Of the applied heads (one per branch), this backend's own."""
+    mine = [h for h in heads if h in own_revisions()]
+    return mine[0] if mine else None
 
 
 @cache
@@ -41,13 +64,14 @@ def head_revision() -> str:
 
 
 class AlembicMigrations:
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, branches: Sequence[MigrationBranch] = ()) -> None:
         if not database_url or not database_url.strip():
             raise DomainError(
                 ErrorCode.VALIDATION_ERROR,
                 "No database URL to migrate; set SKRIPTOTEKET_DATABASE_URL",
             )
         self.database_url = database_url
+        self.extra_locations = tuple(b.version_location for b in branches)
 
     def _engine(self) -> sa.Engine:
         return create_sync_engine_for(self.database_url)
@@ -56,9 +80,11 @@ class AlembicMigrations:
         engine = self._engine()
         try:
             with engine.begin() as conn:
-                config = alembic_config(self.database_url)
+                config = alembic_config(self.database_url, self.extra_locations)
                 config.attributes["connection"] = conn
                 if up:
+                    if revision == "head" and self.extra_locations:
+                        revision = "heads"  # one head per branch
                     command.upgrade(config, revision)
                 else:
                     command.downgrade(config, revision)
@@ -81,7 +107,7 @@ class AlembicMigrations:
         engine = self._engine()
         try:
             with engine.connect() as conn:
-                return MigrationContext.configure(conn).get_current_revision()
+                return own_current(MigrationContext.configure(conn).get_current_heads())
         except sa_exc.SQLAlchemyError as error:
             if _is_connect_failure(error):
                 raise connection_error(self.database_url, error) from error

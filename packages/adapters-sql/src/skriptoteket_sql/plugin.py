@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 
 from skriptoteket.plugins.markers import hookimpl
-from skriptoteket.plugins.records import RepositoryBackend
+from skriptoteket.plugins.records import MigrationBranch, RepositoryBackend
 from skriptoteket.ports.repositories import UnitOfWorkFactory
 from skriptoteket.ports.schema import SchemaMigrations
 from skriptoteket.settings import Settings
@@ -21,10 +21,10 @@ def _open(settings: Settings) -> AbstractAsyncContextManager[UnitOfWorkFactory]:
     return open_sql(settings)
 
 
-def _migrations(settings: Settings) -> SchemaMigrations:
+def _migrations(settings: Settings, branches: Sequence[MigrationBranch] = ()) -> SchemaMigrations:
     from skriptoteket_sql.migrations import AlembicMigrations
 
-    return AlembicMigrations(settings.database_url)
+    return AlembicMigrations(settings.database_url, branches)
 
 
 @hookimpl

@@ -17,10 +17,12 @@ def mask_url(url: str) -> str:
 
 
 def _migrations(state: CliState) -> SchemaMigrations:
-    backend = state.plugins.select_repository(state.settings)
-    if backend.migrations is None:
+    """The backend's migrations with the plugins' branches (e.g. the Procrastinate queue's)."""
+    migrations = state.plugins.migrations(state.settings)
+    if migrations is None:
+        backend = state.plugins.select_repository(state.settings)
         fail(f"The {backend.name!r} database backend has no schema to migrate")
-    return backend.migrations(state.settings)
+    return migrations
 
 
 @click.group()

@@ -24,9 +24,9 @@ DEMO_URL = "http://127.0.0.1:8000"
 def demo(state: CliState, ctx: click.Context, start_site: bool) -> None:
     """Set up the database with demo accounts and published demo tools, then start the site
     on http://127.0.0.1:8000 (with --no-serve: only seed and show what to try)."""
-    backend = state.plugins.select_repository(state.settings)
-    if backend.migrations is not None:
-        backend.migrations(state.settings).upgrade("head")
+    migrations = state.plugins.migrations(state.settings)
+    if migrations is not None:
+        migrations.upgrade("head")
     accounts: list[DemoAccount] = state.run(seed_demo)
     click.echo(f"Skriptoteket demo database: {mask_url(state.settings.database_url)}")
     click.echo("Demo accounts (role, e-mail, password):")

@@ -5,6 +5,7 @@ from skriptoteket.plugins.manager import make_plugin_manager
 from skriptoteket.plugins.markers import hookimpl, hookspec
 from skriptoteket.plugins.records import (
     ArtifactStoreBackend,
+    MigrationBranch,
     RepositoryBackend,
     RunnerBackend,
     RunQueueBackend,
@@ -14,6 +15,7 @@ __all__ = [
     "ArtifactStoreBackend",
     "BackendNotFound",
     "DuplicateBackend",
+    "MigrationBranch",
     "PluginError",
     "Plugins",
     "RepositoryBackend",

@@ -11,10 +11,12 @@ import pluggy
 
 from skriptoteket.plugins.records import (
     ArtifactStoreBackend,
+    MigrationBranch,
     RepositoryBackend,
     RunnerBackend,
     RunQueueBackend,
 )
+from skriptoteket.ports.schema import SchemaMigrations
 from skriptoteket.settings import Settings, url_scheme
 
 
@@ -43,6 +45,7 @@ KNOWN_PACKAGES = {
     "sqlite": "skriptoteket-sql",
     "postgresql": "skriptoteket-sql",
     "docker": "skriptoteket-docker",
+    "procrastinate": "skriptoteket-procrastinate",
 }
 
 
@@ -94,6 +97,17 @@ class Plugins:
 
     def run_queue_backends(self) -> Mapping[str, RunQueueBackend]:
         return _collect("run queue", self.pm.hook.skriptoteket_register_run_queues())
+
+    def migration_branches(self) -> Mapping[str, MigrationBranch]:
+        return _collect("migration branch", self.pm.hook.skriptoteket_register_migrations())
+
+    def migrations(self, settings: Settings) -> SchemaMigrations | None:
+        """The selected database backend's migrations with every plugin's branch; None for a
+        backend with no schema (memory)."""
+        backend = self.select_repository(settings)
+        if backend.migrations is None:
+            return None
+        return backend.migrations(settings, tuple(self.migration_branches().values()))
 
     def select_repository(self, settings: Settings) -> RepositoryBackend:
         scheme = url_scheme(settings.database_url)

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from skriptoteket.plugins.markers import hookspec
 from skriptoteket.plugins.records import (
     ArtifactStoreBackend,
+    MigrationBranch,
     RepositoryBackend,
     RunnerBackend,
     RunQueueBackend,
@@ -65,5 +66,19 @@ def skriptoteket_register_run_queues() -> Iterable[RunQueueBackend]:
         @hookimpl
         def skriptoteket_register_run_queues():
             yield RunQueueBackend(name="procrastinate", create=ProcrastinateQueue.from_settings)
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def skriptoteket_register_migrations() -> Iterable[MigrationBranch]:
+    """Contribute a schema of the plugin's own, migrated by ``skriptoteket db upgrade`` and
+    ``downgrade`` together with the database backend's (an Alembic branch).
+
+    Example::
+
+        @hookimpl
+        def skriptoteket_register_migrations():
+            yield MigrationBranch(name="procrastinate", version_location=MIGRATIONS_DIR)
     """
     raise NotImplementedError

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
+from pathlib import Path
+from typing import Protocol
 
 import attrs
 
@@ -11,6 +13,26 @@ from skriptoteket.ports.execution import ArtifactStore, Runner, RunQueue
 from skriptoteket.ports.repositories import UnitOfWorkFactory
 from skriptoteket.ports.schema import SchemaMigrations
 from skriptoteket.settings import Settings
+
+
+@attrs.frozen
+class MigrationBranch:
+    """A plugin's own schema, migrated with the database's (``skriptoteket db upgrade``): an
+    Alembic branch in ``version_location`` (its first revision has ``branch_labels=(name,)``
+    and ``depends_on`` a revision of the ``sql`` backend)."""
+
+    name: str
+    version_location: Path
+    description: str = ""
+
+
+class MigrationsFactory(Protocol):
+    def __call__(
+        self, settings: Settings, branches: Sequence[MigrationBranch] = ()
+    ) -> SchemaMigrations:
+        """The backend's migrations, plus the plugins' ``branches`` (upgraded and downgraded
+        with it)."""
+        ...
 
 
 @attrs.frozen
@@ -24,7 +46,7 @@ class RepositoryBackend:
     name: str
     schemes: tuple[str, ...]
     open: Callable[[Settings], AbstractAsyncContextManager[UnitOfWorkFactory]]
-    migrations: Callable[[Settings], SchemaMigrations] | None = None
+    migrations: MigrationsFactory | None = None
     description: str = ""
 
 
