@@ -125,6 +125,8 @@ class SqlUnitOfWork:
         if not isinstance(conn, AsyncConnection):
             return None
         with translated():
+            if not conn.in_transaction():  # so that commit() commits what the caller writes
+                await conn.begin()
             raw = await conn.get_raw_connection()
         driver: object | None = raw.driver_connection
         return driver
