@@ -230,6 +230,9 @@ class ProcrastinateRunQueue:
             stalled_worker_timeout=self.stalled_seconds,
             abort_job_polling_interval=1.0,
             fetch_job_polling_interval=2.0,
+            # a succeeded run's job has nothing more to say (the run row has it all); failed,
+            # aborted and cancelled jobs stay for inspection
+            delete_jobs="successful",
         )
         loop = asyncio.get_running_loop()
         drain: list[asyncio.Task[None]] = []
