@@ -12,7 +12,7 @@ from pathlib import Path
 
 import psycopg
 from skriptoteket.application.execution import Upload
-from skriptoteket.application.runs import INTERRUPTED_MESSAGE
+from skriptoteket.application.runs import WORKER_LOST_MESSAGE
 from skriptoteket.bootstrap import bootstrap
 from skriptoteket.domain.run_failures import RunFailure
 from skriptoteket.domain.runs import RunStatus
@@ -103,7 +103,8 @@ async def test_a_killed_workers_run_fails_as_interrupted_and_the_other_keeps_wor
             assert time.monotonic() - killed_at < 60
             assert failed.status is RunStatus.FAILED
             assert failed.failure_code is RunFailure.INTERRUPTED
-            assert failed.error_summary == INTERRUPTED_MESSAGE
+            assert failed.error_summary == WORKER_LOST_MESSAGE
+            assert failed.failure_details == {"cause": "worker_lost"}
             quick = await app.start_production_run(
                 root, slug="sov", uploads=[Upload(filename="s.txt", data=b"0.1")]
             )
@@ -209,6 +210,7 @@ async def test_sigterm_fails_a_run_still_running_after_the_bound_as_interrupted(
         done = await wait_for_run(app, run.id, within=0)
         assert done.status is RunStatus.FAILED, worker.log()
         assert done.failure_code is RunFailure.INTERRUPTED
+        assert done.failure_details == {"cause": "worker_lost"}
         assert not processes_mentioning(str(run.id))
     assert _unfinished_jobs(queue_db) == 0
     worker.stop()

@@ -13,6 +13,7 @@ import attrs
 from skriptoteket.application.container import Skriptoteket
 from skriptoteket.application.context import ExecutionDeps
 from skriptoteket.application.execution import Upload
+from skriptoteket.application.runs import WORKER_LOST_MESSAGE
 from skriptoteket.builtin.filesystem_artifacts import FilesystemArtifactStore
 from skriptoteket.builtin.inprocess_queue import InProcessRunQueue
 from skriptoteket.builtin.workspaces import FilesystemWorkspaces
@@ -120,6 +121,8 @@ async def test_a_lost_run_fails_as_interrupted_once_and_recovery_leaves_unowned_
         assert await world.app.fail_lost_run(stuck.id) is True
         lost = world.store.state.runs[stuck.id]
         assert (lost.status, lost.failure_code) == (RunStatus.FAILED, RunFailure.INTERRUPTED)
+        assert lost.failure_details == {"cause": "worker_lost"}
+        assert lost.error_summary == WORKER_LOST_MESSAGE
         assert stuck.id not in world.store.state.run_inputs
         assert await world.app.fail_lost_run(stuck.id) is False
         runner.gate.set()  # the executor's own end must not overwrite it, nor fail

@@ -151,6 +151,16 @@ def test_swedish_dates_in_school_time_zone_UI_09() -> None:
             "Verktyg kan inte köras just nu: tjänsten som kör dem är inte tillgänglig. Försök igen"
             " senare eller kontakta din administratör.",
         ),
+        (
+            RunFailure.INTERRUPTED,
+            {},
+            "Körningen avbröts eftersom servern startades om. Försök igen.",
+        ),
+        (  # issue 10: a lost worker of the Procrastinate queue
+            RunFailure.INTERRUPTED,
+            {"cause": "worker_lost"},
+            "Körningen avbröts eftersom datorn som körde den slutade svara. Försök igen.",
+        ),
     ],
 )
 def test_a_failure_code_reads_as_a_swedish_sentence(

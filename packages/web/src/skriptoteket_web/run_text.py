@@ -45,6 +45,10 @@ _TEXTS: Mapping[RunFailure, str] = {
     RunFailure.INTERNAL: N_("An internal error occurred while the tool ran."),
 }
 
+_WORKER_LOST_TEXT = N_(
+    "The run was interrupted because the machine running it stopped responding. Try again."
+)
+
 _DISK_TEXTS: Mapping[str, str] = {
     "bytes": N_(
         "The tool was stopped: it wrote more data than it is allowed to (at most %(limit)s)."
@@ -113,6 +117,8 @@ def _sentence(code: RunFailure, details: Mapping[str, FailureDetail], t: Transla
         return t.gettext(_TEXTS[code], limit=details.get("limit", "?"))
     if code is RunFailure.OUTPUT_NOT_ALLOWED:
         return t.gettext(_TEXTS[code], path=details.get("path", "?"))
+    if code is RunFailure.INTERRUPTED and details.get("cause") == "worker_lost":
+        return t.gettext(_WORKER_LOST_TEXT)
     return t.gettext(_TEXTS[code])
 
 

@@ -30,6 +30,7 @@ from skriptoteket.ports.execution import ArtifactStream, QueueStats
 from skriptoteket.ports.repositories import UnitOfWork
 
 INTERRUPTED_MESSAGE = "Körningen avbröts eftersom servern startades om. Försök igen."
+WORKER_LOST_MESSAGE = "Körningen avbröts eftersom datorn som körde den slutade svara. Försök igen."
 WORKSPACE_SWEEP_GRACE_SECONDS = 300.0
 """The start-up sweep spares a workspace younger than this that belongs to no known run: a
 live process prepares a run's workspace just before it commits the run's row."""
@@ -186,7 +187,12 @@ class FailLostRun(UseCase):
             run = await uow.runs.get(run_id)
             if run is None or run.status.is_terminal:
                 return False
-            final = fail_interrupted(run, now=self.deps.clock.now(), message=INTERRUPTED_MESSAGE)
+            final = fail_interrupted(
+                run,
+                now=self.deps.clock.now(),
+                message=WORKER_LOST_MESSAGE,
+                details={"cause": "worker_lost"},
+            )
             try:
                 await uow.runs.update(final, expected_status=run.status)
             except DomainError:  # it ended meanwhile

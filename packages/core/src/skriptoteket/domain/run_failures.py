@@ -47,7 +47,8 @@ class RunFailure(enum.StrEnum):
     QUEUE_FULL = "queue_full"
     """The run queue refused the run."""
     INTERRUPTED = "interrupted"
-    """The process that held the run stopped (server restart, worker lost)."""
+    """The process that held the run stopped (server restart, worker lost); details:
+    ``cause`` ``worker_lost`` when a worker of a shared queue was lost or drained."""
     INTERNAL = "internal"
     """Anything else: a bug or an unexpected error on our side (logged)."""
 

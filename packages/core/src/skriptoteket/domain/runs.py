@@ -182,8 +182,16 @@ def cancel_run(run: ToolRun, *, now: datetime) -> ToolRun:
     )
 
 
-def fail_interrupted(run: ToolRun, *, now: datetime, message: str) -> ToolRun:
-    """A run left queued or running by a process that died is finished as failed."""
+def fail_interrupted(
+    run: ToolRun,
+    *,
+    now: datetime,
+    message: str,
+    details: Mapping[str, FailureDetail] | None = None,
+) -> ToolRun:
+    """A run left queued or running by a process that died is finished as failed; ``details``
+    say more (``{"cause": "worker_lost"}``: the worker executing it stopped heartbeating or
+    did not finish it within its drain)."""
     if run.status.is_terminal:
         raise conflict("The run has already finished", status=run.status.value)
     return attrs.evolve(
@@ -192,5 +200,5 @@ def fail_interrupted(run: ToolRun, *, now: datetime, message: str) -> ToolRun:
         finished_at=now,
         error_summary=_normalize_summary(message),
         failure_code=RunFailure.INTERRUPTED,
-        failure_details={},
+        failure_details=dict(details or {}),
     )
