@@ -19,6 +19,7 @@ from skriptoteket.application.runs import INTERRUPTED_MESSAGE
 from skriptoteket.bootstrap import bootstrap
 from skriptoteket.domain.runs import RunStatus
 from skriptoteket.settings import Settings
+from skriptoteket.testing.seeding import publish_tool
 from skriptoteket_sql.migrations import AlembicMigrations
 
 from .databases import fresh_postgres_database
@@ -51,18 +52,7 @@ async def _seed(data_dir: Path, database_url: str = "") -> None:
     await asyncio.to_thread(AlembicMigrations(settings.database_url).upgrade, "head")
     async with bootstrap(settings) as app:
         root = await app.bootstrap_superuser(email="rektor@skolan.se", password="Kanelbulle-42")
-        tool = await app.create_tool(
-            root,
-            slug="langsam",
-            title="Långsam",
-            summary=None,
-            professions=["larare"],
-            categories=["ovrigt"],
-        )
-        draft = await app.create_draft_version(root, tool_id=tool.id, source_code=SLOW_TOOL)
-        await app.submit_for_review(root, version_id=draft.id)
-        await app.publish_version(root, version_id=draft.id)
-        await app.set_tool_published(root, tool_id=tool.id, published=True)
+        await publish_tool(app, root, slug="langsam", title="Långsam", source_code=SLOW_TOOL)
 
 
 async def _status(
