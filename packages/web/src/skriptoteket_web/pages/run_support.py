@@ -7,6 +7,7 @@ final), cancelling, the result document shown in the sandboxed iframe, and artif
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -53,7 +54,7 @@ def run_context(
         "admin_view": admin_view,
         "error_text": error_text(run, request.state.translator, detailed=admin_view),
         "html": run.html_output or "",
-        "size_text": size_text,
+        "size_text": partial(size_text, t=request.state.translator),
         "tool_slug": None,
         **extra,
     }
