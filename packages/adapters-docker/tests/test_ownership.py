@@ -54,14 +54,16 @@ def test_worker_name_setting_is_read_from_the_environment() -> None:
 def test_own_containers_are_removed_only_when_stopped() -> None:
     assert claim(ME, ME.labels, stopped=False) is Claim.OWN
     assert claim(ME, ME.labels, stopped=True) is Claim.OWN_STOPPED
-    assert Claim.OWN_STOPPED.removable and not Claim.OWN.removable
+    assert Claim.OWN_STOPPED.removable
+    assert not Claim.OWN.removable
 
 
 def test_another_live_worker_on_this_host_is_left_alone(live_owner: str) -> None:
     for worker in ("worker-a", None):
         assert claim(ME, labels(live_owner, worker), stopped=False) is Claim.OTHER_LIVE
         assert claim(ME, labels(live_owner, worker), stopped=True) is Claim.OTHER_STOPPED
-    assert not Claim.OTHER_LIVE.removable and not Claim.OTHER_STOPPED.removable
+    assert not Claim.OTHER_LIVE.removable
+    assert not Claim.OTHER_STOPPED.removable
 
 
 def test_a_live_process_using_our_name_is_not_taken_for_an_earlier_incarnation(

@@ -180,7 +180,7 @@ class Engine:
         """Create (not start) a sandbox container: one API call, no follow-up inspect."""
         from docker.models.containers import _create_container_args
 
-        kwargs = create_kwargs(spec, {**labels, **self.owner.labels})
+        kwargs = create_kwargs(spec, {**self.owner.labels, **labels})
         kwargs.pop("detach")
         kwargs["version"] = self.client.api._version
         response = self.client.api.create_container(**_create_container_args(kwargs))
