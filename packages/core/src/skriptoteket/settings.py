@@ -81,6 +81,9 @@ class Settings:
     runner_image: str = "skriptoteket-runner:latest"
     runner_pool_size: int = 2
     run_concurrency: int = attrs.field(factory=_default_concurrency)
+    # the name this process's Docker containers are labelled with; "" = the process identity
+    # (host:pid:start-time). Workers sharing one engine touch only their own (issue 10).
+    worker_name: str = ""
     run_queue_max: int = 1000
     # inputs (RUN-15) and outputs (RUN-19)
     upload_max_files: int = 20
