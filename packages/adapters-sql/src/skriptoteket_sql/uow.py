@@ -18,6 +18,7 @@ from skriptoteket.domain.errors import DomainError, ErrorCode
 from skriptoteket.ports.repositories import (
     ApiTokenRepository,
     AuditLogRepository,
+    LoginFailureRepository,
     NominationRepository,
     SessionRepository,
     SuggestionRepository,
@@ -35,6 +36,7 @@ from skriptoteket_sql.inline import inline_connector
 from skriptoteket_sql.repositories.audit import SqlAuditLogRepository
 from skriptoteket_sql.repositories.base import Connection, SqlDatabase
 from skriptoteket_sql.repositories.catalog import SqlTaxonomyRepository, SqlToolRepository
+from skriptoteket_sql.repositories.login_failures import SqlLoginFailureRepository
 from skriptoteket_sql.repositories.identity import (
     SqlApiTokenRepository,
     SqlNominationRepository,
@@ -63,6 +65,7 @@ class SqlUnitOfWork:
         self.versions: ToolVersionRepository = SqlToolVersionRepository(self._db)
         self.runs: ToolRunRepository = SqlToolRunRepository(self._db)
         self.audit: AuditLogRepository = SqlAuditLogRepository(self._db)
+        self.login_failures: LoginFailureRepository = SqlLoginFailureRepository(self._db)
 
     async def __aenter__(self) -> Self:
         if self._db.connection is not None:
