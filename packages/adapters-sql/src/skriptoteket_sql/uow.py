@@ -36,13 +36,13 @@ from skriptoteket_sql.inline import inline_connector
 from skriptoteket_sql.repositories.audit import SqlAuditLogRepository
 from skriptoteket_sql.repositories.base import Connection, SqlDatabase
 from skriptoteket_sql.repositories.catalog import SqlTaxonomyRepository, SqlToolRepository
-from skriptoteket_sql.repositories.login_failures import SqlLoginFailureRepository
 from skriptoteket_sql.repositories.identity import (
     SqlApiTokenRepository,
     SqlNominationRepository,
     SqlSessionRepository,
     SqlUserRepository,
 )
+from skriptoteket_sql.repositories.login_failures import SqlLoginFailureRepository
 from skriptoteket_sql.repositories.runs import SqlToolRunRepository
 from skriptoteket_sql.repositories.suggestions import SqlSuggestionRepository
 from skriptoteket_sql.repositories.versions import SqlToolVersionRepository
