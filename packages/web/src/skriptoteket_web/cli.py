@@ -100,9 +100,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     if workers == 1:
         from skriptoteket_web.app import create_app
 
-        app = create_app(
-            settings, execution=True, recover_interrupted_runs=True, freeze_heap=True
-        )
+        app = create_app(settings, execution=True, recover_interrupted_runs=True, freeze_heap=True)
         click.echo(f"Skriptoteket: http://{host}:{port}  (Ctrl+C stops)")
         uvicorn.run(app, host=host, port=port, log_config=None, log_level=None, proxy_headers=False)
         return

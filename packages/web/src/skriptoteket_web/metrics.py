@@ -22,8 +22,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.gc_collector import GCCollector
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.process_collector import ProcessCollector
 from skriptoteket.domain.runs import RunContext, RunStatus
 from skriptoteket.ports.execution import QueueStats
@@ -97,6 +97,13 @@ class Metrics:
             ("method", "route"),
             registry=r,
         )
+        self.process_requests = Gauge(
+            "skriptoteket_http_requests_in_process",
+            "HTTP requests this web process answered; with serve --workers N one series per "
+            "process (its pid label), to see how the load spreads.",
+            registry=r,
+            multiprocess_mode="all",
+        )
         self.runs_started = Counter(
             "skriptoteket_runs_started",
             "Runs this process handed to the runner, by context.",
@@ -161,6 +168,7 @@ class Metrics:
         method = method if method in METHODS else "other"
         self.http_requests.labels(method, route, str(status)).inc()
         self.http_duration.labels(method, route).observe(seconds)
+        self.process_requests.inc()
 
     def render(self, queue: QueueStats | None) -> bytes:
         if queue is not None:
@@ -171,7 +179,7 @@ class Metrics:
         if self._shared_dir is None:
             return generate_latest(self.registry)
         every_process = CollectorRegistry()
-        MultiProcessCollector(every_process, path=self._shared_dir)
+        MultiProcessCollector(every_process, path=self._shared_dir)  # type: ignore[no-untyped-call]
         return generate_latest(every_process)
 
 
