@@ -5,7 +5,6 @@ database — as with two ``serve`` processes or two machines behind a load balan
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 from functools import partial
 
@@ -88,4 +87,3 @@ def test_failures_through_one_app_block_the_pair_in_another(
     assert post_login(first, PASSWORD).status_code == 303  # a success clears it for both
     assert post_login(second, "fel-lösenord").status_code == 400
     assert post_login(second, PASSWORD).status_code == 303
-    assert uuid.UUID(second.cookies["skriptoteket_session"])

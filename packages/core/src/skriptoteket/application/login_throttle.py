@@ -11,6 +11,7 @@ Times come from the core's clock.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Awaitable, Callable
 
 from skriptoteket.application.context import UseCase
 from skriptoteket.domain.errors import DomainError, ErrorCode
@@ -47,32 +48,40 @@ class LoginRetryAfter(UseCase):
 
 class RecordLoginFailure(UseCase):
     """A wrong password for ``account`` from ``address``: the pair's delay grows and the address
-    uses one more of its failures in the window. Expired records go, and the table never holds
-    more than ``policy.max_records``."""
+    uses one more of its failures in the window. Then, in a transaction of its own (so it never
+    waits for a row while holding these two), expired records go and the table is cut to
+    ``policy.max_records``."""
 
     async def __call__(self, policy: ThrottlePolicy, *, account: str, address: str) -> None:
+        now = self.deps.clock.now()
+
+        async def record(uow: UnitOfWork) -> None:
+            repo = uow.login_failures
+            for key, failed in (
+                (pair_key(account, address), policy.pair_failed),
+                (address_key(address), policy.address_failed),
+            ):
+                await repo.put(failed(key, await repo.get(key, lock=True), now))
+
+        async def prune(uow: UnitOfWork) -> None:
+            await uow.login_failures.prune(now, keep=policy.max_records)
+
+        await self._write(record)
+        await self._write(prune)
+
+    async def _write(self, work: Callable[[UnitOfWork], Awaitable[None]]) -> None:
+        """``work`` in a committed unit of work, again when another process wrote the same row
+        at the same moment (a duplicate first insert, a deadlock)."""
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 async with self.deps.uow() as uow:
-                    await self._record(uow, policy, account, address)
+                    await work(uow)
                     await uow.commit()
                 return
             except DomainError as error:
                 retry = error.code in (ErrorCode.DUPLICATE_ENTRY, ErrorCode.CONFLICT)
                 if not retry or attempt == ATTEMPTS:
                     raise
-
-    async def _record(
-        self, uow: UnitOfWork, policy: ThrottlePolicy, account: str, address: str
-    ) -> None:
-        now = self.deps.clock.now()
-        repo = uow.login_failures
-        for key, failed in (
-            (pair_key(account, address), policy.pair_failed),
-            (address_key(address), policy.address_failed),
-        ):
-            await repo.put(failed(key, await repo.get(key, lock=True), now))
-        await repo.prune(now, keep=policy.max_records)
 
 
 class ClearLoginFailures(UseCase):
