@@ -18,6 +18,7 @@ from skriptoteket.domain.errors import DomainError, ErrorCode
 from skriptoteket.ports.repositories import (
     ApiTokenRepository,
     AuditLogRepository,
+    LoginFailureRepository,
     NominationRepository,
     SessionRepository,
     SuggestionRepository,
@@ -41,6 +42,7 @@ from skriptoteket_sql.repositories.identity import (
     SqlSessionRepository,
     SqlUserRepository,
 )
+from skriptoteket_sql.repositories.login_failures import SqlLoginFailureRepository
 from skriptoteket_sql.repositories.runs import SqlToolRunRepository
 from skriptoteket_sql.repositories.suggestions import SqlSuggestionRepository
 from skriptoteket_sql.repositories.versions import SqlToolVersionRepository
@@ -63,6 +65,7 @@ class SqlUnitOfWork:
         self.versions: ToolVersionRepository = SqlToolVersionRepository(self._db)
         self.runs: ToolRunRepository = SqlToolRunRepository(self._db)
         self.audit: AuditLogRepository = SqlAuditLogRepository(self._db)
+        self.login_failures: LoginFailureRepository = SqlLoginFailureRepository(self._db)
 
     async def __aenter__(self) -> Self:
         if self._db.connection is not None:

@@ -155,6 +155,18 @@ class Settings:
             kwargs[field.name] = _convert(name, str(field.type), raw)
         return cls(**kwargs)
 
+    def to_env(self) -> dict[str, str]:
+        """Every field as its ``SKRIPTOTEKET_*`` variable, so that ``from_env`` on the result
+        gives these settings back (child processes of ``serve --workers N`` inherit them)."""
+        env: dict[str, str] = {}
+        for field in attrs.fields(type(self)):
+            value = getattr(self, field.name)
+            if value is None:
+                continue
+            text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+            env[PREFIX + field.name.upper()] = text
+        return env
+
 
 def _convert(name: str, type_name: str, raw: str) -> Any:
     try:

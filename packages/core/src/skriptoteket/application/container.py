@@ -8,6 +8,7 @@ from skriptoteket.application import (
     catalog,
     execution,
     identity,
+    login_throttle,
     nominations,
     passwords,
     readiness,
@@ -41,6 +42,9 @@ class Skriptoteket:
     list_api_tokens: identity.ListApiTokens = attrs.field(init=False)
     revoke_api_token: identity.RevokeApiToken = attrs.field(init=False)
     authenticate_api_token: identity.AuthenticateApiToken = attrs.field(init=False)
+    login_retry_after: login_throttle.LoginRetryAfter = attrs.field(init=False)
+    record_login_failure: login_throttle.RecordLoginFailure = attrs.field(init=False)
+    clear_login_failures: login_throttle.ClearLoginFailures = attrs.field(init=False)
     # nominations
     nominate_admin: nominations.NominateAdmin = attrs.field(init=False)
     list_nominations: nominations.ListNominations = attrs.field(init=False)

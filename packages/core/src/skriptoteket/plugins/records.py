@@ -48,8 +48,13 @@ class ArtifactStoreBackend:
 
 @attrs.frozen
 class RunQueueBackend:
-    """How queued runs reach executors, chosen by ``SKRIPTOTEKET_RUN_QUEUE``."""
+    """How queued runs reach executors, chosen by ``SKRIPTOTEKET_RUN_QUEUE``.
+
+    ``shared``: runs survive this process and are visible to every process on the database
+    (a queue kept in the database). Only then may several web processes serve one site
+    (``serve --workers N``); a queue in one process's memory is not shared."""
 
     name: str
     create: Callable[[Settings], RunQueue]
     description: str = ""
+    shared: bool = False

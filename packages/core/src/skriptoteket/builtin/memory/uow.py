@@ -9,6 +9,7 @@ from typing import Self
 from skriptoteket.builtin.memory.repositories import (
     MemoryApiTokenRepository,
     MemoryAuditLogRepository,
+    MemoryLoginFailureRepository,
     MemoryNominationRepository,
     MemorySessionRepository,
     MemorySuggestionRepository,
@@ -58,6 +59,7 @@ class MemoryUnitOfWork:
         self.versions = MemoryToolVersionRepository(state)
         self.runs = MemoryToolRunRepository(state)
         self.audit = MemoryAuditLogRepository(state)
+        self.login_failures = MemoryLoginFailureRepository(state)
 
     async def __aenter__(self) -> Self:
         if not self._readonly:
