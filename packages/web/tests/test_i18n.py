@@ -177,15 +177,15 @@ def test_sizes_and_counts_follow_the_language() -> None:
         failure_code=RunFailure.OUTPUT_TOO_LARGE,
         failure_details={"output": "html", "size": int(7.9 * 1024**2), "limit": 5 * 1024**2},
     )
-    assert "7,9\u00a0MB" in error_text(run, translator("sv"))
-    assert "7.9\u00a0MB" in error_text(run, translator("en"))
+    assert "7,9\u00a0MB" in str(error_text(run, translator("sv")))
+    assert "7.9\u00a0MB" in str(error_text(run, translator("en")))
     files = attrs.evolve(
         run,
         failure_code=RunFailure.DISK,
         failure_details={"resource": "files", "limit": 20_000},
     )
-    assert "20\u00a0000" in error_text(files, translator("sv"))
-    assert "20,000" in error_text(files, translator("en"))
+    assert "20\u00a0000" in str(error_text(files, translator("sv")))
+    assert "20,000" in str(error_text(files, translator("en")))
 
 
 def test_engine_details_only_for_admins() -> None:

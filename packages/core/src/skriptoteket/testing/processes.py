@@ -113,7 +113,7 @@ class ServerProcess(CliProcess):
         cls, workdir: Path, env: Mapping[str, str], *, workers: int = 1, name: str = "server"
     ) -> ServerProcess:
         port = free_port()
-        args = ("serve", "--host", LOOPBACK, "--port", str(port))
+        args: tuple[str, ...] = ("serve", "--host", LOOPBACK, "--port", str(port))
         if workers != 1:
             args += ("--workers", str(workers))
         return cls(args=args, env=dict(env), log=workdir / f"{name}.log", port=port)
