@@ -62,7 +62,7 @@ class SseReader:
         return self
 
     def _read(self, response: http.client.HTTPResponse) -> None:
-        name, data = "message", []
+        name, data = "message", list[str]()
         try:
             while True:
                 raw = response.readline()
