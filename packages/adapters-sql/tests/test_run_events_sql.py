@@ -18,7 +18,7 @@ from skriptoteket.ports.run_events import AnnouncesRunEvents
 from skriptoteket.settings import Settings
 from skriptoteket.testing.factories import make_run, make_tool, make_user, make_version
 from skriptoteket_sql.engine import open_sql
-from skriptoteket_sql.run_events import CHANNEL, PostgresRunEvents
+from skriptoteket_sql.run_events import CHANNEL, DATA_VERSION_SECONDS, PostgresRunEvents
 
 
 async def _queued_run(factory: UnitOfWorkFactory) -> ToolRun:
@@ -55,6 +55,7 @@ async def test_a_run_change_is_announced_when_it_commits_and_only_then(
             started = time.monotonic()
         assert await subscription.next_change(2) is True
         assert time.monotonic() - started < 1
+        await subscription.next_change(0.6)  # SQLite's data_version watcher may echo it
         # a refused update (wrong expected status) changes nothing and announces nothing
         async with factory() as uow:
             with pytest.raises(DomainError):  # CONFLICT
@@ -110,3 +111,25 @@ async def test_postgres_announcements_reach_another_engine_and_survive_a_lost_li
             assert await subscription.next_change(2) is True
             await events.publish(uuid.uuid4())  # another run: not ours
             assert await subscription.next_change(0.3) is False
+
+
+async def test_sqlite_sees_another_process_commit(sqlite_db: str) -> None:
+    """Two engines on one file stand for two processes (``serve --workers N``): the watcher's
+    own broadcast never hears the writer, ``PRAGMA data_version`` does."""
+    async with (
+        open_sql(Settings(database_url=sqlite_db)) as writer,
+        open_sql(Settings(database_url=sqlite_db)) as watcher,
+    ):
+        assert isinstance(watcher, AnnouncesRunEvents)
+        run = await _queued_run(writer)
+        async with watcher.run_events.subscribe(run.id) as subscription:
+            await asyncio.sleep(DATA_VERSION_SECONDS * 2)  # the watcher has its baseline
+            assert await subscription.next_change(DATA_VERSION_SECONDS * 3) is False
+            async with writer() as uow:
+                await uow.runs.update(
+                    start_run(run, now=run.created_at), expected_status=RunStatus.QUEUED
+                )
+                await uow.commit()
+            started = time.monotonic()
+            assert await subscription.next_change(2) is True
+            assert time.monotonic() - started < 1

@@ -225,7 +225,7 @@ async def require_schema_at_head(engine: AsyncEngine, url: str) -> None:
 async def open_sql(settings: Settings) -> AsyncIterator[UnitOfWorkFactory]:
     """The ``open`` of the ``sql`` backend: one engine for the app's lifetime."""
     from skriptoteket_sql.inline import create_inline_read_engine, reads_inline
-    from skriptoteket_sql.run_events import PostgresRunEvents
+    from skriptoteket_sql.run_events import PostgresRunEvents, SqliteRunEvents
     from skriptoteket_sql.uow import SqlUnitOfWorkFactory
 
     url, echo = settings.database_url, settings.database_echo
@@ -238,7 +238,9 @@ async def open_sql(settings: Settings) -> AsyncIterator[UnitOfWorkFactory]:
         factory = SqlUnitOfWorkFactory(engine, inline_reads=inline)
         yield factory
     finally:
-        if factory is not None and isinstance(factory.run_events, PostgresRunEvents):
+        if factory is not None and isinstance(
+            factory.run_events, PostgresRunEvents | SqliteRunEvents
+        ):
             await factory.run_events.close()
         if inline is not None:
             inline.dispose()

@@ -9,14 +9,18 @@ its ``RunAnnouncer`` with the commit:
   ``LISTEN skriptoteket_runs``), opened when the first watcher subscribes, and fans the run ids
   out to its local subscribers. A dropped connection is reopened (with back-off), and every
   subscriber is then woken to re-read, since announcements may have been missed meanwhile.
-- **SQLite**: one process owns the file, so the in-process broadcast is enough; the unit of
-  work announces after a successful commit.
+- **SQLite**: the unit of work wakes this process's watchers after a successful commit. Another
+  process on the same file (``serve --workers N``, the CLI) is noticed through SQLite's
+  ``PRAGMA data_version`` (it changes when another connection commits), read on a connection
+  of its own every ``DATA_VERSION_SECONDS`` while anyone watches: a change wakes every watcher
+  of this process to re-read its run.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from typing import Protocol
@@ -39,6 +43,7 @@ anyway, so a slow database only delays its first announcement)."""
 HEALTH_CHECK_SECONDS = 30.0
 """A quiet listening connection is probed this often, so a silently dead one is replaced."""
 RECONNECT_DELAYS = (0.5, 1.0, 2.0, 5.0, 10.0)
+DATA_VERSION_SECONDS = 0.25
 
 
 def _notify_statement(run_id: UUID) -> sa.Select[tuple[object]]:
@@ -61,6 +66,67 @@ class InProcessAnnouncer:
 
     def after_commit(self, run_ids: set[UUID]) -> None:
         self._events.announce(run_ids)
+
+
+class SqliteRunEvents(InProcessRunEvents):
+    """The in-process broadcast, plus commits by other processes on the same file."""
+
+    def __init__(self, path: str | None) -> None:
+        super().__init__()
+        self._path = path  # None: an in-memory database, no other process
+        self._task: asyncio.Task[None] | None = None
+        self._closed = False
+
+    def subscribe(self, run_id: UUID) -> AbstractAsyncContextManager[RunSubscription]:
+        return self._subscribe(run_id)
+
+    @asynccontextmanager
+    async def _subscribe(self, run_id: UUID) -> AsyncIterator[RunSubscription]:
+        async with self.broadcast.subscribe(run_id) as subscription:
+            self._ensure_watcher()
+            yield subscription
+
+    def _ensure_watcher(self) -> None:
+        if self._path is None or self._closed:
+            return
+        task = self._task
+        if task is None or task.done() or task.get_loop().is_closed():
+            self._task = asyncio.get_running_loop().create_task(
+                self._watch(self._path), name="skriptoteket-run-events-sqlite"
+            )
+
+    async def _watch(self, path: str) -> None:
+        try:
+            conn = sqlite3.connect(path, timeout=1.0, check_same_thread=False)
+        except sqlite3.Error as error:
+            log.warning("Cannot watch %s for other processes' run changes: %s", path, error)
+            return
+        try:
+            last = _data_version(conn)
+            while not self._closed and self.broadcast.subscriber_count() > 0:
+                await asyncio.sleep(DATA_VERSION_SECONDS)
+                current = _data_version(conn)
+                if current != last:
+                    last = current
+                    self.broadcast.notify_all()
+        except sqlite3.Error as error:  # the next subscriber starts a new watcher
+            log.warning("Watching %s for run changes failed: %s", path, error)
+        finally:
+            conn.close()
+
+    async def close(self) -> None:
+        self._closed = True
+        task, self._task = self._task, None
+        if task is None or task.done() or task.get_loop() is not asyncio.get_running_loop():
+            return
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+
+
+def _data_version(conn: sqlite3.Connection) -> int:
+    row = conn.execute("PRAGMA data_version").fetchone()
+    return int(row[0]) if row else 0
 
 
 class PostgresAnnouncer:

@@ -50,6 +50,7 @@ from skriptoteket_sql.run_events import (
     PostgresAnnouncer,
     PostgresRunEvents,
     RunAnnouncer,
+    SqliteRunEvents,
 )
 
 log = logging.getLogger(__name__)
@@ -144,25 +145,34 @@ class SqlUnitOfWork:
                 log.warning("Rollback after a failed commit failed", exc_info=True)
 
 
+def sqlite_file(url: sa.URL) -> str | None:
+    """The database file of a SQLite URL; None for an in-memory database."""
+    database = url.database or ""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return database
+
+
 class SqlUnitOfWorkFactory:
     """``UnitOfWorkFactory`` over one engine; read-only units use a plain ``BEGIN``, on
     ``inline_reads`` when given (a query-only synchronous engine on the same SQLite file).
 
     Writers announce the runs they change (``skriptoteket_sql.run_events``); ``run_events``
-    watches them: LISTEN/NOTIFY on PostgreSQL, this process's broadcast on SQLite."""
+    watches them: LISTEN/NOTIFY on PostgreSQL; on SQLite this process's broadcast and, for other
+    processes' commits, ``PRAGMA data_version``."""
 
     def __init__(
         self,
         engine: AsyncEngine,
         *,
         inline_reads: sa.Engine | None = None,
-        run_events: PostgresRunEvents | InProcessRunEvents | None = None,
+        run_events: PostgresRunEvents | SqliteRunEvents | InProcessRunEvents | None = None,
     ) -> None:
         self.engine = engine
         self.inline_reads = inline_reads
         if run_events is None:
             run_events = (
-                InProcessRunEvents()
+                SqliteRunEvents(sqlite_file(engine.url))
                 if engine.dialect.name == "sqlite"
                 else PostgresRunEvents(engine)
             )

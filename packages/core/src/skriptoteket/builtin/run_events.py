@@ -14,6 +14,8 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from uuid import UUID
 
+from skriptoteket.ports.run_events import RunSubscription
+
 
 class _Subscription:
     def __init__(self) -> None:
@@ -93,5 +95,5 @@ class InProcessRunEvents:
         for run_id in run_ids:
             self.broadcast.notify(run_id)
 
-    def subscribe(self, run_id: UUID) -> AbstractAsyncContextManager[_Subscription]:
+    def subscribe(self, run_id: UUID) -> AbstractAsyncContextManager[RunSubscription]:
         return self.broadcast.subscribe(run_id)
