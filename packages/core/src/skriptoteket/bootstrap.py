@@ -23,6 +23,7 @@ from skriptoteket.builtin.workspaces import FilesystemWorkspaces
 from skriptoteket.plugins.facade import Plugins
 from skriptoteket.plugins.manager import make_plugin_manager
 from skriptoteket.ports.execution import RunLimits, RunObserver
+from skriptoteket.ports.run_events import AnnouncesRunEvents
 from skriptoteket.ports.system import Clock, IdGenerator, PasswordHasher, TokenGenerator
 from skriptoteket.settings import Settings, parse_size
 
@@ -81,6 +82,9 @@ async def bootstrap(
             tokens=tokens or SecretsTokenGenerator(),
             session_ttl_seconds=settings.session_ttl_seconds,
             processes=processes,
+            run_events=(
+                uow_factory.run_events if isinstance(uow_factory, AnnouncesRunEvents) else None
+            ),
         )
         if not execution:
             yield Skriptoteket(deps)

@@ -12,6 +12,7 @@ from skriptoteket.application import (
     nominations,
     passwords,
     readiness,
+    run_watch,
     runnable,
     runs,
     suggestions,
@@ -85,6 +86,7 @@ class Skriptoteket:
     get_version: versions.GetVersion = attrs.field(init=False)
     # runs and audit
     get_run: runs.GetRun = attrs.field(init=False)
+    watch_run: run_watch.WatchRun = attrs.field(init=False)
     list_my_runs: runs.ListMyRuns = attrs.field(init=False)
     cancel_run: runs.CancelRun = attrs.field(init=False)
     fail_interrupted_runs: runs.FailInterruptedRuns = attrs.field(init=False)

@@ -18,7 +18,9 @@ class RepositoryBackend:
     """A database backend. It is chosen by the scheme of ``SKRIPTOTEKET_DATABASE_URL``.
 
     ``open`` yields a unit-of-work factory for the lifetime of the app and closes its engine or
-    pool on exit. ``migrations`` is None for backends with no schema (memory).
+    pool on exit; a factory that also has ``run_events`` (``ports.run_events.AnnouncesRunEvents``)
+    announces the runs its units of work commit. ``migrations`` is None for backends with no
+    schema (memory).
     """
 
     name: str

@@ -17,6 +17,7 @@ from skriptoteket.domain.errors import not_found
 from starlette.requests import Request
 from starlette.responses import Response
 
+from skriptoteket_web.api.framework import API_PREFIX
 from skriptoteket_web.downloads import artifact_response
 from skriptoteket_web.middleware.security_headers import RESULT_FRAME_HEADERS
 from skriptoteket_web.run_text import error_text, size_text
@@ -50,6 +51,7 @@ def run_context(
         "early_poll_ms": EARLY_POLL_MS if age < EARLY_POLL_SECONDS else None,
         "base": base,
         "status_url": f"{status_url}?in_form=1" if in_form else status_url,
+        "events_url": f"{API_PREFIX}/runs/{run.id}/events",
         "in_form": in_form,
         "admin_view": admin_view,
         "error_text": error_text(run, request.state.translator, detailed=admin_view),

@@ -417,8 +417,10 @@ class MemoryToolVersionRepository:
 
 
 class MemoryToolRunRepository:
-    def __init__(self, state: MemoryState) -> None:
+    def __init__(self, state: MemoryState, changed: set[UUID] | None = None) -> None:
         self._s = state
+        self._changed = changed if changed is not None else set()
+        """The runs added or updated, announced by the unit of work when it commits."""
 
     async def add(self, run: ToolRun) -> None:
         if run.tool_id not in self._s.tools or run.version_id not in self._s.versions:
@@ -427,6 +429,7 @@ class MemoryToolRunRepository:
         if run.id in self._s.runs:
             raise conflict("Run already exists")
         self._s.runs[run.id] = run
+        self._changed.add(run.id)
 
     async def get(self, run_id: UUID) -> ToolRun | None:
         return self._s.runs.get(run_id)
@@ -442,6 +445,7 @@ class MemoryToolRunRepository:
                 actual=current.status.value,
             )
         self._s.runs[run.id] = run
+        self._changed.add(run.id)
 
     async def list_for_user(
         self,
