@@ -33,6 +33,7 @@ from pathlib import Path
 from skriptoteket.bootstrap import bootstrap
 from skriptoteket.domain.identity import Role
 from skriptoteket.settings import Settings
+from skriptoteket.testing.seeding import publish_tool
 from skriptoteket_sql.migrations import AlembicMigrations
 from webbench import PASSWORD, SESSION_COOKIE, Server, machine, serve
 
@@ -51,18 +52,7 @@ async def seed(url: str, data_dir: Path) -> None:
             email="rektor@bench.skriptoteket.se", password=PASSWORD
         )
         await app.create_user(root, email=TEACHER, password=PASSWORD, role=Role.USER)
-        tool = await app.create_tool(
-            root,
-            slug=SLUG,
-            title="Trivialt verktyg",
-            summary=None,
-            professions=["larare"],
-            categories=["ovrigt"],
-        )
-        draft = await app.create_draft_version(root, tool_id=tool.id, source_code=TRIVIAL)
-        await app.submit_for_review(root, version_id=draft.id)
-        await app.publish_version(root, version_id=draft.id)
-        await app.set_tool_published(root, tool_id=tool.id, published=True)
+        await publish_tool(app, root, slug=SLUG, title="Trivialt verktyg", source_code=TRIVIAL)
 
 
 def pct(values: list[float], q: float) -> float:

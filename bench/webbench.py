@@ -7,32 +7,21 @@ Not a test module: pytest never collects ``bench/`` (see ``testpaths``), and not
 from __future__ import annotations
 
 import contextlib
-import http.client
-import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
 import sqlalchemy as sa
+from skriptoteket.testing.processes import LOOPBACK, ServerProcess
 
-LOOPBACK = "127.0.0.1"
 SESSION_COOKIE = "skriptoteket_session"
 PASSWORD = "Kanelbulle-2026"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((LOOPBACK, 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def machine() -> str:
@@ -74,31 +63,9 @@ def database(postgres: str | None, sqlite_path: Path) -> Iterator[str]:
         admin.dispose()
 
 
-@attrs.frozen
-class Server:
-    port: int
-    log: Path
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{LOOPBACK}:{self.port}"
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        body: bytes | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> tuple[int, dict[str, str], bytes]:
-        conn = http.client.HTTPConnection(LOOPBACK, self.port, timeout=30)
-        try:
-            conn.request(method, path, body=body, headers=headers or {})
-            response = conn.getresponse()
-            raw_headers = response.getheaders()
-            return response.status, {k.lower(): v for k, v in raw_headers}, response.read()
-        finally:
-            conn.close()
+@attrs.define
+class Server(ServerProcess):
+    """The real server (``skriptoteket serve``) and a teacher's login on it."""
 
     def login(self, email: str, password: str = PASSWORD) -> str:
         """The ``Cookie`` header value of a fresh session of ``email`` (the login form's token
@@ -126,45 +93,19 @@ class Server:
         return f"{SESSION_COOKIE}={match.group(1)}"
 
 
-def _wait_healthy(server: Server, proc: subprocess.Popen[bytes], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited:\n{server.log.read_text(errors='replace')}")
-        with contextlib.suppress(OSError, ValueError):
-            status, _, body = server.request("GET", "/health")
-            if status == 200 and json.loads(body).get("status") == "ok":
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"/health did not answer in {timeout} s:\n{server.log.read_text()}")
-
-
 @contextlib.contextmanager
-def serve(workdir: Path, env: dict[str, str], *, timeout: float = 60) -> Iterator[Server]:
+def serve(
+    workdir: Path, env: dict[str, str], *, workers: int = 1, timeout: float = 60
+) -> Iterator[Server]:
     """``skriptoteket serve`` on 127.0.0.1 and a free port, as a school would start it; its
     output (uvicorn's access log included) goes to ``workdir/server.log``."""
-    port = free_port()
-    log = workdir / "server.log"
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("SKRIPTOTEKET_")}
-    full_env.update(env)
-    full_env["PYTHONUNBUFFERED"] = "1"
-    command = [sys.executable, "-m", "skriptoteket_cli", "serve"]
-    command += ["--host", LOOPBACK, "--port", str(port)]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            command, env=full_env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
-        )
-    server = Server(port=port, log=log)
+    server = Server.create(workdir, env, workers=workers)
+    server.start()
     try:
-        _wait_healthy(server, proc, timeout)
+        server.wait_healthy(timeout)
         yield server
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        server.stop(timeout=20)
 
 
 @attrs.frozen

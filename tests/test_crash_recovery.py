@@ -6,7 +6,6 @@ workspace is removed; a second server started while the first lives leaves its r
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 import time
@@ -19,6 +18,8 @@ from skriptoteket.application.runs import INTERRUPTED_MESSAGE
 from skriptoteket.bootstrap import bootstrap
 from skriptoteket.domain.runs import RunStatus
 from skriptoteket.settings import Settings
+from skriptoteket.testing.processes import processes_mentioning
+from skriptoteket.testing.seeding import publish_tool
 from skriptoteket_sql.migrations import AlembicMigrations
 
 from .databases import fresh_postgres_database
@@ -51,18 +52,7 @@ async def _seed(data_dir: Path, database_url: str = "") -> None:
     await asyncio.to_thread(AlembicMigrations(settings.database_url).upgrade, "head")
     async with bootstrap(settings) as app:
         root = await app.bootstrap_superuser(email="rektor@skolan.se", password="Kanelbulle-42")
-        tool = await app.create_tool(
-            root,
-            slug="langsam",
-            title="Långsam",
-            summary=None,
-            professions=["larare"],
-            categories=["ovrigt"],
-        )
-        draft = await app.create_draft_version(root, tool_id=tool.id, source_code=SLOW_TOOL)
-        await app.submit_for_review(root, version_id=draft.id)
-        await app.publish_version(root, version_id=draft.id)
-        await app.set_tool_published(root, tool_id=tool.id, published=True)
+        await publish_tool(app, root, slug="langsam", title="Långsam", source_code=SLOW_TOOL)
 
 
 async def _status(
@@ -72,20 +62,6 @@ async def _status(
         root = await app.find_active_user("rektor@skolan.se")
         run = (await app.get_run(root, run_id=run_id)).run
     return run.status, run.error_summary
-
-
-def _processes_mentioning(text: str) -> list[str]:
-    found = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit() or int(pid) == os.getpid():
-            continue
-        try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if text in cmdline:
-            found.append(f"{pid}: {cmdline}")
-    return found
 
 
 async def test_server_killed_mid_run_then_restarted(tmp_path: Path) -> None:
@@ -102,14 +78,14 @@ async def test_server_killed_mid_run_then_restarted(tmp_path: Path) -> None:
             assert time.monotonic() < deadline, "the run never started"
             await asyncio.sleep(0.1)
         await asyncio.sleep(0.5)  # the tool is sleeping inside its sandbox now
-        assert _processes_mentioning(str(run_id)), "expected the sandbox to be running"
+        assert processes_mentioning(str(run_id)), "expected the sandbox to be running"
     finally:
         server.send_signal(signal.SIGKILL)
         await asyncio.wait_for(server.wait(), timeout=10)
 
     deadline = time.monotonic() + 10
-    while _processes_mentioning(str(run_id)):
-        assert time.monotonic() < deadline, _processes_mentioning(str(run_id))
+    while processes_mentioning(str(run_id)):
+        assert time.monotonic() < deadline, processes_mentioning(str(run_id))
         await asyncio.sleep(0.1)
     assert (await _status(data_dir, run_id))[0] is RunStatus.RUNNING  # nobody finished it yet
 
@@ -185,15 +161,15 @@ async def test_a_second_server_leaves_a_live_servers_run_alone_until_it_dies(
             pass
         assert (await _status(data_dir, run_id, database_url))[0] is RunStatus.RUNNING
         assert (workspace / "input" / "a.txt").exists()
-        assert _processes_mentioning(str(run_id)), "B must not touch A's sandbox"
+        assert processes_mentioning(str(run_id)), "B must not touch A's sandbox"
         assert server.returncode is None
     finally:
         server.send_signal(signal.SIGKILL)
         await asyncio.wait_for(server.wait(), timeout=10)
 
     deadline = time.monotonic() + 10
-    while _processes_mentioning(str(run_id)):
-        assert time.monotonic() < deadline, _processes_mentioning(str(run_id))
+    while processes_mentioning(str(run_id)):
+        assert time.monotonic() < deadline, processes_mentioning(str(run_id))
         await asyncio.sleep(0.1)
     assert (await _status(data_dir, run_id, database_url))[0] is RunStatus.RUNNING
     async with bootstrap(settings, execution=True, recover_interrupted_runs=True):

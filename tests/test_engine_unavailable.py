@@ -16,6 +16,7 @@ from skriptoteket.domain.identity import Role
 from skriptoteket.domain.run_failures import RunFailure
 from skriptoteket.domain.runs import RunStatus
 from skriptoteket.settings import Settings
+from skriptoteket.testing.seeding import publish_tool
 from skriptoteket_sql.migrations import AlembicMigrations
 from skriptoteket_web.i18n import translator
 from skriptoteket_web.run_text import error_text
@@ -34,18 +35,7 @@ async def test_engine_unreachable_run_and_readiness(
         teacher = await app.create_user(
             root, email="larare@skolan.se", password="Blabarssylt-17", role=Role.USER
         )
-        tool = await app.create_tool(
-            root,
-            slug="enkel",
-            title="Enkel",
-            summary=None,
-            professions=["larare"],
-            categories=["ovrigt"],
-        )
-        draft = await app.create_draft_version(root, tool_id=tool.id, source_code=TOOL)
-        await app.submit_for_review(root, version_id=draft.id)
-        await app.publish_version(root, version_id=draft.id)
-        await app.set_tool_published(root, tool_id=tool.id, published=True)
+        await publish_tool(app, root, slug="enkel", title="Enkel", source_code=TOOL)
 
         readiness = await app.check_readiness()
         assert not readiness.ready

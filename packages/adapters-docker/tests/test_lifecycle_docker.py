@@ -13,12 +13,17 @@ import pytest
 from skriptoteket.domain.errors import DomainError, ErrorCode
 from skriptoteket.ports.execution import RunJob
 from skriptoteket.settings import Settings
-from skriptoteket_docker.containers import INSTANCE, Engine, SandboxSpec
+from skriptoteket_docker.containers import INSTANCE, WORKER, Engine, SandboxSpec
 from skriptoteket_docker.runner import DockerRunner
 
 pytestmark = pytest.mark.docker
 MakeJob = Callable[..., RunJob]
 SLEEPER = "import time\ndef run_tool(i, o):\n    time.sleep(30)\n    return ''\n"
+
+
+def _owned_by(instance: str) -> dict[str, str]:
+    """The labels of a container another process created (its worker name is its identity)."""
+    return {INSTANCE: instance, WORKER: instance}
 
 
 def _exists(engine: Engine, container_id: str) -> bool:
@@ -76,8 +81,8 @@ async def test_orphan_sweep_removes_leftovers_of_dead_processes(
 ) -> None:
     spec = SandboxSpec.from_settings(docker_settings(tmp_path))
     hostname = engine.instance.split(":", 1)[0]
-    dead = engine.create(spec, {INSTANCE: f"{hostname}:999999999:1"})
-    foreign = engine.create(spec, {INSTANCE: "another-host:1:1"})
+    dead = engine.create(spec, _owned_by(f"{hostname}:999999999:1"))
+    foreign = engine.create(spec, _owned_by("another-host:1:1"))
     try:
         runner = DockerRunner(docker_settings(tmp_path, runner_pool_size=0))
         await runner.started()
@@ -96,7 +101,7 @@ async def test_sweep_spares_a_live_instance_s_just_stopped_container(
     """Two app processes on one engine: one's start-up sweep must not remove a sandbox the
     other has just finished with (it may still be reading the result), only a long-stopped one."""
     spec = SandboxSpec.from_settings(docker_settings(tmp_path))
-    other = engine.create(spec, {INSTANCE: "another-host:1:1"})
+    other = engine.create(spec, _owned_by("another-host:1:1"))
     try:
         await asyncio.to_thread(engine.client.api.start, other.id)
         await asyncio.to_thread(engine.client.api.kill, other.id)

@@ -64,6 +64,7 @@ async def test_container_flags(runner: DockerRunner, engine: Engine) -> None:
     assert env_names <= {"HOME", "TMPDIR", "PATH", "LANG"}
     assert config["Labels"]["skriptoteket.managed"] == "1"
     assert config["Labels"]["skriptoteket.instance"] == engine.instance
+    assert config["Labels"]["skriptoteket.worker"] == engine.worker  # default: the identity
 
 
 async def test_cold_container_carries_run_labels(

@@ -15,8 +15,8 @@ from skriptoteket_procrastinate.queue import ProcrastinateRunQueue, psycopg_conn
 
 def test_the_backend_is_registered() -> None:
     backends = Plugins(make_plugin_manager()).run_queue_backends()
-    assert "procrastinate" in backends
-    assert "inprocess" in backends
+    assert backends["procrastinate"].shared is True  # serve --workers N may use it
+    assert backends["inprocess"].shared is False
 
 
 @pytest.mark.parametrize("url", ["", "sqlite:///x.db", "memory://"])

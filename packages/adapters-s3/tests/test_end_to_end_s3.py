@@ -16,6 +16,7 @@ from skriptoteket.bootstrap import bootstrap
 from skriptoteket.domain.errors import DomainError
 from skriptoteket.domain.runs import RunStatus
 from skriptoteket.settings import Settings
+from skriptoteket.testing.seeding import publish_tool
 from skriptoteket_s3.testing import S3Bucket
 
 pytestmark = pytest.mark.s3
@@ -48,18 +49,7 @@ async def test_a_run_stores_its_artifacts_in_s3_and_they_stream_back(
     await asyncio.to_thread(migrations.AlembicMigrations(settings.database_url).upgrade, "head")
     async with bootstrap(settings, execution=True) as app:
         root = await app.bootstrap_superuser(email="rektor@skolan.se", password="Kanelbulle-42")
-        tool = await app.create_tool(
-            root,
-            slug="tva-filer",
-            title="Två filer",
-            summary=None,
-            professions=["larare"],
-            categories=["ovrigt"],
-        )
-        draft = await app.create_draft_version(root, tool_id=tool.id, source_code=TOOL)
-        await app.submit_for_review(root, version_id=draft.id)
-        await app.publish_version(root, version_id=draft.id)
-        await app.set_tool_published(root, tool_id=tool.id, published=True)
+        await publish_tool(app, root, slug="tva-filer", title="Två filer", source_code=TOOL)
 
         run = await app.start_production_run(
             root, slug="tva-filer", uploads=[Upload(filename="in.txt", data=b"3")]

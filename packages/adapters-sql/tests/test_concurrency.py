@@ -9,14 +9,19 @@ import uuid
 import attrs
 import pytest
 import sqlalchemy as sa
+from skriptoteket.application.login_throttle import address_key, pair_key
+from skriptoteket.builtin.memory.uow import MemoryStore
 from skriptoteket.domain.audit import AuditAction
 from skriptoteket.domain.errors import DomainError, ErrorCode
 from skriptoteket.domain.identity import User
+from skriptoteket.domain.login_throttle import ThrottlePolicy
 from skriptoteket.domain.tools import Tool
 from skriptoteket.domain.versions import VersionState
 from skriptoteket.ports.repositories import UnitOfWorkFactory
 from skriptoteket.settings import Settings
 from skriptoteket.testing.factories import make_audit, make_tool, make_user, make_version
+from skriptoteket.testing.fakes import FakeClock
+from skriptoteket.testing.world import make_app
 from skriptoteket_sql.engine import create_sync_engine_for, open_sql
 
 
@@ -174,3 +179,26 @@ async def test_a_failed_call_undoes_only_itself(db_url: str) -> None:
             assert await uow.tools.list_all() == [tool]
             entries = await uow.audit.list(action=AuditAction.TOOL_CREATED)
             assert [e.subject_id for e in entries] == [tool.id]
+
+
+async def test_concurrent_login_failures_are_all_counted(db_url: str) -> None:
+    """Issue 10 (ID-12): web processes recording failures of one (account, address) at the
+    same moment — two engines, as two processes have — never lose one: the pair's row is read
+    ``FOR UPDATE`` and a duplicate first insert is retried."""
+    policy = ThrottlePolicy(max_failures_per_address=100)
+    clock = FakeClock()
+    settings = Settings(database_url=db_url)
+    async with open_sql(settings) as first, open_sql(settings) as second:
+        apps = [make_app(MemoryStore(), clock, uow=f) for f in (first, second)]
+        await asyncio.gather(
+            *(
+                apps[n % 2].record_login_failure(policy, account="a@skolan.se", address="10.0.0.1")
+                for n in range(12)
+            )
+        )
+        async with first(readonly=True) as uow:
+            pair = await uow.login_failures.get(pair_key("a@skolan.se", "10.0.0.1"))
+            by_address = await uow.login_failures.get(address_key("10.0.0.1"))
+    assert pair is not None
+    assert by_address is not None
+    assert (pair.failures, by_address.failures) == (12, 12)

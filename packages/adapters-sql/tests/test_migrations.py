@@ -36,6 +36,7 @@ EXPECTED_TABLES = {
     "tool_runs",
     "run_inputs",
     "audit_log",
+    "login_failures",
 }
 
 
@@ -97,12 +98,12 @@ def test_upgrade_twice_downgrade_base_upgrade_then_smoke_check(empty_db_url: str
     """ARCH-10 on both engines."""
     migrations = AlembicMigrations(empty_db_url)
     assert migrations.current() is None
-    assert migrations.head() == head_revision() == "0006"
+    assert migrations.head() == head_revision() == "0007"
 
     migrations.upgrade("head")
-    assert migrations.current() == "0006"
+    assert migrations.current() == "0007"
     migrations.upgrade("head")  # no-op
-    assert migrations.current() == "0006"
+    assert migrations.current() == "0007"
 
     migrations.downgrade("base")
     assert migrations.current() is None
@@ -117,7 +118,7 @@ def test_upgrade_twice_downgrade_base_upgrade_then_smoke_check(empty_db_url: str
             assert functions == 0
 
         migrations.upgrade("head")
-        assert migrations.current() == "0006"
+        assert migrations.current() == "0007"
         _smoke_check(engine)
     finally:
         engine.dispose()
@@ -347,6 +348,39 @@ def test_0005_adds_the_run_owner_and_drops_only_it(empty_db_url: str) -> None:
         assert "owner" not in columns
         assert "failure_code" in columns
         assert count == 2
+    finally:
+        engine.dispose()
+
+
+def test_0007_adds_login_failures_and_drops_only_it(empty_db_url: str) -> None:
+    """Issue 10 (the login throttle shared by web processes): 0007 creates ``login_failures``
+    whose rows keep aware times and JSON lists; going down drops only that table."""
+    migrations = AlembicMigrations(empty_db_url)
+    migrations.upgrade("0005")
+    engine = create_sync_engine_for(empty_db_url)
+    try:
+        assert "login_failures" not in _user_tables(engine)
+        _seed_one_tool(engine)
+        migrations.upgrade("0007")
+        expires = datetime(2026, 11, 1, 8, 15, tzinfo=UTC)
+        recent = ["2026-11-01T08:00:00.250000+00:00"]
+        with engine.begin() as conn:
+            conn.execute(
+                tables.login_failures.insert().values(
+                    key="f" * 64, failures=6, recent=recent, expires_at=expires
+                )
+            )
+            row = conn.execute(sa.select(tables.login_failures)).one()
+        assert (row.key, row.failures, row.recent, row.expires_at) == (
+            "f" * 64, 6, recent, expires
+        )  # fmt: skip
+        migrations.downgrade("0005")
+        assert "login_failures" not in _user_tables(engine)
+        with engine.connect() as conn:
+            users_left = conn.execute(sa.select(sa.func.count()).select_from(tables.users))
+            assert users_left.scalar_one() == 1
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("tool_runs")}
+        assert "owner" in columns
     finally:
         engine.dispose()
 

@@ -9,29 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import random
 from pathlib import Path
 
 import pytest
 from skriptoteket.builtin.local_runner import LocalRunner
+from skriptoteket.testing.processes import processes_mentioning
 from skriptoteket.testing.runner_contract import JobFactory
 
 SLEEPER = "import time\n\ndef run_tool(input_path, output_dir):\n    time.sleep(5)\n    return ''\n"
-
-
-def processes_mentioning(text: str) -> list[str]:
-    found = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if text in cmdline:
-            found.append(f"{pid}: {cmdline[:120]}")
-    return found
 
 
 @pytest.mark.parametrize(

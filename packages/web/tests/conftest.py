@@ -1,5 +1,5 @@
 """A running web app per test on the in-memory backend, with fast fake password hashing, a
-fake clock for the core and a manual clock for the login throttle.
+fake clock for the core (and so for the login throttle).
 
 ``Site`` seeds data through the app's own use-case container (on the app's event loop, via the
 test client's portal) and switches the client between the roles' sessions.
@@ -18,13 +18,13 @@ import httpx2 as httpx
 import pytest
 from skriptoteket.application.container import Skriptoteket
 from skriptoteket.domain.identity import Role, User, system_actor
+from skriptoteket.domain.login_throttle import ThrottlePolicy
 from skriptoteket.domain.tools import Tool
 from skriptoteket.plugins import make_plugin_manager
 from skriptoteket.settings import Settings
 from skriptoteket.testing.fakes import FakeClock, FakePasswordHasher
 from skriptoteket_web import hookspecs
 from skriptoteket_web.app import CoreServices, create_app
-from skriptoteket_web.throttle import LoginThrottle
 from skriptoteket_web.web_settings import WebSettings
 from starlette.testclient import TestClient
 
@@ -40,6 +40,11 @@ EMAILS = {
 SOURCE = "def run_tool(input_path: str, output_dir: str) -> str:\n    return '<p>Hej</p>'\n"
 COOKIE = "skriptoteket_session"
 
+
+# The test sites' login throttle: 3 free failures, then 1 s, 2 s, …; 6 per address in a minute.
+SITE_THROTTLE = ThrottlePolicy(
+    failures_before_delay=3, max_delay_seconds=60, max_failures_per_address=6, window_seconds=60
+)
 
 LOGIN_TOKEN = re.compile(r'name="login_token" value="([^"]+)"')
 
@@ -59,19 +64,8 @@ def post_login(client: TestClient, email: str, password: str, **extra: str) -> h
     return client.post("/login", data=data)
 
 
-class ManualTime:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 class Site:
-    def __init__(self, client: TestClient, time: ManualTime) -> None:
+    def __init__(self, client: TestClient, time: FakeClock) -> None:
         self.client = client
         self.time = time
         self.users: dict[Role, User] = {}
@@ -160,7 +154,7 @@ def make_site(
     data_dir: Path | None = None,
 ) -> Iterator[Site]:
     """``data_dir`` turns run execution on (the local runner, artifacts under it)."""
-    time = ManualTime()
+    time = FakeClock()
     pm = make_plugin_manager(load_entrypoints=False, extra_specs=[hookspecs])
     settings = Settings(database_url="memory://", data_dir=data_dir or Path(".skriptoteket"))
     app = create_app(
@@ -169,14 +163,8 @@ def make_site(
         web_settings=web_settings or WebSettings(default_language=language),
         execution=data_dir is not None,
         recover_interrupted_runs=False,
-        services=CoreServices(clock=FakeClock(), hasher=FakePasswordHasher()),
-        throttle=LoginThrottle(
-            failures_before_delay=3,
-            max_delay_seconds=60,
-            max_failures_per_address=6,
-            window_seconds=60,
-            clock=time,
-        ),
+        services=CoreServices(clock=time, hasher=FakePasswordHasher()),
+        throttle=SITE_THROTTLE,
     )
     with TestClient(app, follow_redirects=False) as client:
         site = Site(client, time)

@@ -18,11 +18,10 @@ from skriptoteket.settings import Settings
 from skriptoteket.testing.fakes import FakeClock, FakePasswordHasher
 from skriptoteket_web import hookspecs
 from skriptoteket_web.app import CoreServices, create_app
-from skriptoteket_web.throttle import LoginThrottle
 from skriptoteket_web.web_settings import WebSettings
 from starlette.testclient import TestClient
 
-from .conftest import EMAILS, ManualTime, Site
+from .conftest import EMAILS, SITE_THROTTLE, Site
 
 HX = {"HX-Request": "true"}
 
@@ -151,23 +150,18 @@ def make_run_site(
     data_dir: Path, *, web_settings: WebSettings | None = None, **settings: Any
 ) -> Iterator[RunSite]:
     pm = make_plugin_manager(load_entrypoints=False, extra_specs=[hookspecs])
+    clock = FakeClock()
     app = create_app(
         Settings(database_url="memory://", data_dir=data_dir, **settings),
         pm,
         web_settings=web_settings or WebSettings(default_language="sv"),
         execution=True,
         recover_interrupted_runs=False,
-        services=CoreServices(clock=FakeClock(), hasher=FakePasswordHasher()),
-        throttle=LoginThrottle(
-            failures_before_delay=3,
-            max_delay_seconds=60,
-            max_failures_per_address=6,
-            window_seconds=60,
-            clock=ManualTime(),
-        ),
+        services=CoreServices(clock=clock, hasher=FakePasswordHasher()),
+        throttle=SITE_THROTTLE,
     )
     with TestClient(app, follow_redirects=False) as client:
-        site = RunSite(client, ManualTime())
+        site = RunSite(client, clock)
         for role, email in EMAILS.items():
             site.users[role] = site.add_user(role, email)
         yield site

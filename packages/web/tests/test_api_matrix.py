@@ -147,6 +147,7 @@ MATRIX: dict[tuple[str, str], Expect] = {
     ("POST", "/tools/{slug}/runs"): Expect(rank(202, USER), upload=True),
     ("GET", "/runs"): Expect(rank(200, USER)),
     ("GET", "/runs/{run_id}"): Expect(owners(200)),
+    ("GET", "/runs/{run_id}/events"): Expect(owners(200)),  # a finished run: one event, end
     ("POST", "/runs/{run_id}/cancel"): Expect(owners(200)),
     ("GET", "/runs/{run_id}/artifacts/{artifact_id}"): Expect(owners(200)),
     ("GET", "/admin/tools"): Expect(rank(200, ADMIN)),

@@ -78,6 +78,9 @@ def test_each_operation_documents_the_errors_it_can_answer_with() -> None:
     assert errors_of(doc, "get", "/me") == {"401", "503"}
     assert errors_of(doc, "get", "/admin/tools") == {"401", "403", "503"}
     assert errors_of(doc, "get", "/runs/{run_id}") == {"401", "404", "503"}
+    assert errors_of(doc, "get", "/runs/{run_id}/events") == {"401", "404", "503"}
+    events = doc["paths"][f"{API}/runs/{{run_id}}/events"]["get"]["responses"]["200"]
+    assert list(events["content"]) == ["text/event-stream"]  # issue 10
     assert errors_of(doc, "post", "/tools/{slug}/runs") == {
         "400", "401", "403", "404", "409", "413", "503"
     }  # fmt: skip

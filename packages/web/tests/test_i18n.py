@@ -178,6 +178,26 @@ def test_a_failure_code_reads_as_a_swedish_sentence(
     assert error_text(run, translator("sv")) == swedish
 
 
+def test_sizes_and_counts_follow_the_language() -> None:
+    """A size in a failure text uses the reader's decimal sign and digit grouping: "7,9 MB"
+    and "20 000" in Swedish, "7.9 MB" and "20,000" in English."""
+    user = make_user()
+    run = attrs.evolve(
+        make_run(make_version(make_tool(), user), user, status=RunStatus.FAILED),
+        failure_code=RunFailure.OUTPUT_TOO_LARGE,
+        failure_details={"output": "html", "size": int(7.9 * 1024**2), "limit": 5 * 1024**2},
+    )
+    assert "7,9\u00a0MB" in str(error_text(run, translator("sv")))
+    assert "7.9\u00a0MB" in str(error_text(run, translator("en")))
+    files = attrs.evolve(
+        run,
+        failure_code=RunFailure.DISK,
+        failure_details={"resource": "files", "limit": 20_000},
+    )
+    assert "20\u00a0000" in str(error_text(files, translator("sv")))
+    assert "20,000" in str(error_text(files, translator("en")))
+
+
 def test_engine_details_only_for_admins() -> None:
     user = make_user()
     run = attrs.evolve(

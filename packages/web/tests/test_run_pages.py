@@ -110,11 +110,14 @@ def test_run_then_result_without_reload_and_escaped_iframe_UI_07(rsite: RunSite)
     run_id = run_id_of(started.text)
     assert f'hx-get="/my-runs/{run_id}/status?in_form=1"' in started.text
     assert 'hx-trigger="every 1s"' in started.text
+    # issue 10: where the browser has EventSource, app.js follows this stream instead
+    assert f'data-run-events="/api/v1/runs/{run_id}/events"' in started.text
     # DESIGN §9 click → result: a young run is looked at again after 200 ms, not only each second
     assert 'hx-trigger="load delay:200ms"' in started.text
     assert "Avbryt" in started.text
     done = rsite.wait_final(f"/my-runs/{run_id}/status?in_form=1")
     assert "hx-get" not in done.text.split("</h2>")[0]  # polling stopped
+    assert "data-run-events" not in done.text  # and no stream for a final run
     assert "Körning: Lyckades" in done.text
     assert "Körning lyckades." in done.text
     # UI-07, DESIGN §6: the HTML is not in the page; the sandboxed iframe loads it by URL.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import logging
 import os
 import socket
 import time
@@ -15,20 +16,22 @@ from collections.abc import Mapping
 from typing import Any
 
 import attrs
-from skriptoteket.builtin.process_identity import current_owner, is_alive
 from skriptoteket.domain.errors import DomainError, ErrorCode
 from skriptoteket.domain.run_failures import RunFailure
 from skriptoteket.ports.execution import RunLimits
 from skriptoteket.settings import Settings, parse_size
 
+from skriptoteket_docker.ownership import INSTANCE as INSTANCE
+from skriptoteket_docker.ownership import MANAGED as MANAGED
+from skriptoteket_docker.ownership import WORKER as WORKER
+from skriptoteket_docker.ownership import Claim, Owner, claim
 from skriptoteket_docker.transfer import Channel
 
 RUNNER_UID = 10001
-MANAGED = "skriptoteket.managed"
-INSTANCE = "skriptoteket.instance"
 IMAGE_HASH_LABEL = "skriptoteket.runner.hash"
 AGENT_COMMAND = ("python3", "-I", "/runner/agent.py")
 TMPFS_TMP = "rw,noexec,nosuid,nodev,size=256m,mode=1777"
+log = logging.getLogger(__name__)
 START_HINT = "start it with `sudo dockerd` or `sudo systemctl start docker`"
 BUILD_HINT = "build it with `skriptoteket runner build-image`"
 
@@ -39,17 +42,6 @@ def engine_unavailable(detail: object) -> DomainError:
         f"The Docker engine is not reachable ({detail}); {START_HINT}.",
         reason=RunFailure.ENGINE_UNAVAILABLE,
     )
-
-
-def instance_id() -> str:
-    """``host:pid:start-time`` of this process: orphan sweeps tell dead owners by it."""
-    return current_owner()
-
-
-def instance_alive(instance: str) -> bool:
-    """False only when the owner ran on this host and that process is gone (or was replaced);
-    another host's containers are never taken for orphans."""
-    return is_alive(instance) is not False
 
 
 @attrs.frozen
@@ -135,14 +127,23 @@ class ManagedContainer:
 
 
 class Engine:
-    """One Docker SDK client (thread-safe connection pool) plus the calls the runner makes."""
+    """One Docker SDK client (thread-safe connection pool) plus the calls the runner makes.
+    ``owner`` labels every container it creates (default: this process, its own worker name)."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, owner: Owner | None = None) -> None:
         self.client = client
-        self.instance = instance_id()
+        self.owner = owner or Owner.current()
+
+    @property
+    def instance(self) -> str:
+        return self.owner.instance
+
+    @property
+    def worker(self) -> str:
+        return self.owner.worker
 
     @classmethod
-    def connect(cls, *, pool_size: int = 32) -> Engine:
+    def connect(cls, *, pool_size: int = 32, worker_name: str = "") -> Engine:
         import docker  # lazy: plugin discovery must not import the SDK
 
         _probe_unix_socket(os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock"))
@@ -151,7 +152,7 @@ class Engine:
             client.ping()
         except Exception as error:  # DockerException, requests' ConnectionError, …
             raise engine_unavailable(_short(error)) from error
-        return cls(client)
+        return cls(client, Owner.current(worker_name))
 
     def check_image(self, image: str, expected_hash: str | None) -> None:
         import docker.errors
@@ -179,7 +180,7 @@ class Engine:
         """Create (not start) a sandbox container: one API call, no follow-up inspect."""
         from docker.models.containers import _create_container_args
 
-        kwargs = create_kwargs(spec, {INSTANCE: self.instance, **labels})
+        kwargs = create_kwargs(spec, {**self.owner.labels, **labels})
         kwargs.pop("detach")
         kwargs["version"] = self.client.api._version
         response = self.client.api.create_container(**_create_container_args(kwargs))
@@ -227,20 +228,21 @@ class Engine:
         ]
 
     def sweep_orphans(self, live_grace_seconds: float = 600.0) -> list[str]:
-        """Remove managed containers whose owner process (instance label) is gone, and our own
-        that have stopped (exited or dead; a sandbox is used once, so a stopped one is garbage —
-        e.g. after the engine went away mid-run). Another live instance's stopped container is
-        left alone while it may still be reading its result, i.e. for ``live_grace_seconds``
-        after it stopped; it removes its own (retrying while the engine is away)."""
+        """Remove the managed containers this worker may remove (``ownership.claim``): its own
+        stopped ones, a dead same-host process's, an earlier incarnation's of this worker name.
+        Another worker's stopped container is left alone while it may still be reading its
+        result, i.e. for ``live_grace_seconds`` after it stopped; its running and warm-pool
+        containers are never touched."""
         removed: list[str] = []
         for container in self.managed():
-            owner = container.labels.get(INSTANCE, "")
             stopped = container.status in ("exited", "dead")
-            if owner == self.instance or instance_alive(owner):
-                if not stopped:
+            verdict = claim(self.owner, container.labels, stopped=stopped)
+            if verdict is Claim.OTHER_STOPPED:
+                if self._stopped_for(container.id) < live_grace_seconds:
                     continue
-                if owner != self.instance and self._stopped_for(container.id) < live_grace_seconds:
-                    continue
+            elif not verdict.removable:
+                continue
+            log.info("sweep: removing container %s (%s)", container.id[:12], verdict.value)
             self.remove(container.id)  # one gone meanwhile counts as removed
             removed.append(container.id)
         return removed

@@ -23,6 +23,7 @@ import asyncio
 import collections
 import contextlib
 import contextvars
+import functools
 import logging
 import signal
 import tarfile
@@ -67,13 +68,15 @@ class DockerRunner:
         settings: Settings,
         *,
         pool_size: int | None = None,
-        engine_factory: Callable[[], Engine] = Engine.connect,
+        engine_factory: Callable[[], Engine] | None = None,
         check_image_hash: bool = True,
     ) -> None:
         self.settings = settings
         self.spec = SandboxSpec.from_settings(settings)
         self.pool_size = settings.runner_pool_size if pool_size is None else pool_size
-        self._engine_factory = engine_factory
+        self._engine_factory = engine_factory or functools.partial(
+            Engine.connect, worker_name=settings.worker_name
+        )
         self._check_hash = check_image_hash
         workers = max(4, settings.run_concurrency * 2 + 2)
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="skt-docker")

@@ -41,6 +41,7 @@ def skriptoteket_register_run_queues() -> Iterable[RunQueueBackend]:
     yield RunQueueBackend(
         name="procrastinate",
         create=create_procrastinate_queue,
+        shared=True,  # jobs in the database: every web process sees them (serve --workers N)
         description="Jobs in PostgreSQL (Procrastinate), executed by `skriptoteket worker`",
     )
 

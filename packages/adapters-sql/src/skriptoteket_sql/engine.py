@@ -228,16 +228,23 @@ async def require_schema_at_head(engine: AsyncEngine, url: str) -> None:
 async def open_sql(settings: Settings) -> AsyncIterator[UnitOfWorkFactory]:
     """The ``open`` of the ``sql`` backend: one engine for the app's lifetime."""
     from skriptoteket_sql.inline import create_inline_read_engine, reads_inline
+    from skriptoteket_sql.run_events import PostgresRunEvents, SqliteRunEvents
     from skriptoteket_sql.uow import SqlUnitOfWorkFactory
 
     url, echo = settings.database_url, settings.database_echo
     busy_ms = max(1, round(settings.database_busy_timeout_seconds * 1000))
     engine = create_async_engine_for(url, echo=echo, busy_timeout_ms=busy_ms)
     inline = create_inline_read_engine(url, echo=echo) if reads_inline(url) else None
+    factory: SqlUnitOfWorkFactory | None = None
     try:
         await require_schema_at_head(engine, url)
-        yield SqlUnitOfWorkFactory(engine, inline_reads=inline)
+        factory = SqlUnitOfWorkFactory(engine, inline_reads=inline)
+        yield factory
     finally:
+        if factory is not None and isinstance(
+            factory.run_events, PostgresRunEvents | SqliteRunEvents
+        ):
+            await factory.run_events.close()
         if inline is not None:
             inline.dispose()
         await engine.dispose()

@@ -385,3 +385,15 @@ audit_log = sa.Table(
 )
 
 AUDIT_APPEND_ONLY_MESSAGE = "audit_log is append-only"
+
+# --- login throttle (ID-12, issue 10): shared by every web process ---
+
+login_failures = sa.Table(
+    "login_failures",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("failures", sa.Integer(), nullable=False),
+    sa.Column("recent", JSONDocument, nullable=False),
+    sa.Column("expires_at", UTCDateTime(), nullable=False),
+    sa.Index("ix_login_failures_expires_at", "expires_at"),
+)

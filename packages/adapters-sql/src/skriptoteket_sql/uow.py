@@ -14,10 +14,12 @@ from types import TracebackType
 from typing import Self
 
 import sqlalchemy as sa
+from skriptoteket.builtin.run_events import InProcessRunEvents
 from skriptoteket.domain.errors import DomainError, ErrorCode
 from skriptoteket.ports.repositories import (
     ApiTokenRepository,
     AuditLogRepository,
+    LoginFailureRepository,
     NominationRepository,
     RunInputRepository,
     SessionRepository,
@@ -42,17 +44,32 @@ from skriptoteket_sql.repositories.identity import (
     SqlSessionRepository,
     SqlUserRepository,
 )
+from skriptoteket_sql.repositories.login_failures import SqlLoginFailureRepository
 from skriptoteket_sql.repositories.runs import SqlRunInputRepository, SqlToolRunRepository
 from skriptoteket_sql.repositories.suggestions import SqlSuggestionRepository
 from skriptoteket_sql.repositories.versions import SqlToolVersionRepository
+from skriptoteket_sql.run_events import (
+    InProcessAnnouncer,
+    PostgresAnnouncer,
+    PostgresRunEvents,
+    RunAnnouncer,
+    SqliteRunEvents,
+)
 
 log = logging.getLogger(__name__)
 
 
 class SqlUnitOfWork:
-    def __init__(self, connect: Callable[[], Awaitable[Connection]], *, readonly: bool) -> None:
+    def __init__(
+        self,
+        connect: Callable[[], Awaitable[Connection]],
+        *,
+        readonly: bool,
+        announcer: RunAnnouncer | None = None,
+    ) -> None:
         self._connect = connect
         self._readonly = readonly
+        self._announcer = announcer
         self._db = SqlDatabase()
         self.users: UserRepository = SqlUserRepository(self._db)
         self.sessions: SessionRepository = SqlSessionRepository(self._db)
@@ -65,6 +82,7 @@ class SqlUnitOfWork:
         self.runs: ToolRunRepository = SqlToolRunRepository(self._db)
         self.audit: AuditLogRepository = SqlAuditLogRepository(self._db)
         self.run_inputs: RunInputRepository = SqlRunInputRepository(self._db)
+        self.login_failures: LoginFailureRepository = SqlLoginFailureRepository(self._db)
 
     async def __aenter__(self) -> Self:
         if self._db.connection is not None:
@@ -80,6 +98,7 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         conn, self._db.connection = self._db.connection, None
+        self._db.changed_runs.clear()
         if conn is None:
             return
         try:
@@ -103,15 +122,21 @@ class SqlUnitOfWork:
         conn = self._db.conn
         if not conn.in_transaction():
             return
+        changed, self._db.changed_runs = self._db.changed_runs, set()
         try:
             with translated():
+                if changed and self._announcer is not None:
+                    await self._announcer.before_commit(conn, changed)
                 await conn.commit()
         except DomainError:
             await self._quiet_rollback()
             raise
+        if changed and self._announcer is not None:
+            self._announcer.after_commit(changed)
 
     async def rollback(self) -> None:
         conn = self._db.conn
+        self._db.changed_runs.clear()
         if conn.in_transaction():
             with translated():
                 await conn.rollback()
@@ -140,13 +165,43 @@ class SqlUnitOfWork:
                 log.warning("Rollback after a failed commit failed", exc_info=True)
 
 
+def sqlite_file(url: sa.URL) -> str | None:
+    """The database file of a SQLite URL; None for an in-memory database."""
+    database = url.database or ""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return database
+
+
 class SqlUnitOfWorkFactory:
     """``UnitOfWorkFactory`` over one engine; read-only units use a plain ``BEGIN``, on
-    ``inline_reads`` when given (a query-only synchronous engine on the same SQLite file)."""
+    ``inline_reads`` when given (a query-only synchronous engine on the same SQLite file).
 
-    def __init__(self, engine: AsyncEngine, *, inline_reads: sa.Engine | None = None) -> None:
+    Writers announce the runs they change (``skriptoteket_sql.run_events``); ``run_events``
+    watches them: LISTEN/NOTIFY on PostgreSQL; on SQLite this process's broadcast and, for other
+    processes' commits, ``PRAGMA data_version``."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        inline_reads: sa.Engine | None = None,
+        run_events: PostgresRunEvents | SqliteRunEvents | InProcessRunEvents | None = None,
+    ) -> None:
         self.engine = engine
         self.inline_reads = inline_reads
+        if run_events is None:
+            run_events = (
+                SqliteRunEvents(sqlite_file(engine.url))
+                if engine.dialect.name == "sqlite"
+                else PostgresRunEvents(engine)
+            )
+        self.run_events = run_events
+        self._announcer: RunAnnouncer = (
+            PostgresAnnouncer()
+            if isinstance(run_events, PostgresRunEvents)
+            else InProcessAnnouncer(run_events)
+        )
         self._connect_readonly: Callable[[], Awaitable[Connection]] = (
             engine.execution_options(**{READONLY_OPTION: True}).connect
             if inline_reads is None
@@ -154,5 +209,6 @@ class SqlUnitOfWorkFactory:
         )
 
     def __call__(self, *, readonly: bool = False) -> SqlUnitOfWork:
-        connect = self._connect_readonly if readonly else self.engine.connect
-        return SqlUnitOfWork(connect, readonly=readonly)
+        if readonly:
+            return SqlUnitOfWork(self._connect_readonly, readonly=True)
+        return SqlUnitOfWork(self.engine.connect, readonly=False, announcer=self._announcer)

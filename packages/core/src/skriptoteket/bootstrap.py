@@ -23,6 +23,7 @@ from skriptoteket.builtin.workspaces import FilesystemWorkspaces
 from skriptoteket.plugins.facade import Plugins
 from skriptoteket.plugins.manager import make_plugin_manager
 from skriptoteket.ports.execution import RunLimits, RunObserver
+from skriptoteket.ports.run_events import AnnouncesRunEvents
 from skriptoteket.ports.system import Clock, IdGenerator, PasswordHasher, TokenGenerator
 from skriptoteket.settings import Settings, parse_size
 
@@ -64,7 +65,7 @@ async def bootstrap(
     runs of live processes (a second ``serve`` on the same database) are left alone.
     ``run_observers`` are told about every run that starts or finishes (e.g. the web host's
     Prometheus metrics). ``worker_name`` is stamped on every run this process executes
-    (default ``hostname:pid``; ``skriptoteket worker --name``).
+    (default ``SKRIPTOTEKET_WORKER_NAME``, else ``hostname:pid``; ``skriptoteket worker --name``).
 
     Example::
 
@@ -83,6 +84,9 @@ async def bootstrap(
             tokens=tokens or SecretsTokenGenerator(),
             session_ttl_seconds=settings.session_ttl_seconds,
             processes=processes,
+            run_events=(
+                uow_factory.run_events if isinstance(uow_factory, AnnouncesRunEvents) else None
+            ),
         )
         if not execution:
             yield Skriptoteket(deps)
@@ -107,7 +111,7 @@ async def bootstrap(
                 observers=tuple(run_observers),
                 # A run in this process's memory is lost with it: its owner is this process.
                 owner=processes.owner if isinstance(queue, InProcessRunQueue) else None,
-                worker_name=worker_name or default_worker_name(),
+                worker_name=worker_name or settings.worker_name or default_worker_name(),
             )
             app = Skriptoteket(attrs.evolve(deps, execution=execution_deps))
             if recover_interrupted_runs:

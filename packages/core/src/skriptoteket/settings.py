@@ -81,6 +81,9 @@ class Settings:
     runner_image: str = "skriptoteket-runner:latest"
     runner_pool_size: int = 2
     run_concurrency: int = attrs.field(factory=_default_concurrency)
+    # the name this process's Docker containers are labelled with; "" = the process identity
+    # (host:pid:start-time). Workers sharing one engine touch only their own (issue 10).
+    worker_name: str = ""
     run_queue_max: int = 1000
     # `skriptoteket worker` (a shared run queue, issue 10): on SIGTERM the runs in flight get
     # this long to finish before they are failed as interrupted
@@ -158,6 +161,18 @@ class Settings:
                 continue
             kwargs[field.name] = _convert(name, str(field.type), raw)
         return cls(**kwargs)
+
+    def to_env(self) -> dict[str, str]:
+        """Every field as its ``SKRIPTOTEKET_*`` variable, so that ``from_env`` on the result
+        gives these settings back (child processes of ``serve --workers N`` inherit them)."""
+        env: dict[str, str] = {}
+        for field in attrs.fields(type(self)):
+            value = getattr(self, field.name)
+            if value is None:
+                continue
+            text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+            env[PREFIX + field.name.upper()] = text
+        return env
 
 
 def _convert(name: str, type_name: str, raw: str) -> Any:

@@ -22,6 +22,7 @@ import attrs
 import pluggy
 from skriptoteket.bootstrap import bootstrap
 from skriptoteket.domain.errors import DomainError
+from skriptoteket.domain.login_throttle import ThrottlePolicy
 from skriptoteket.plugins.manager import make_plugin_manager
 from skriptoteket.ports.system import Clock, IdGenerator, PasswordHasher, TokenGenerator
 from skriptoteket.settings import Settings
@@ -45,7 +46,7 @@ from skriptoteket_web.middleware.session import SessionMiddleware
 from skriptoteket_web.pages import all_routes
 from skriptoteket_web.runtime import WebRuntime
 from skriptoteket_web.templating import Templates
-from skriptoteket_web.throttle import LoginThrottle
+from skriptoteket_web.throttle import throttle_policy
 from skriptoteket_web.web_settings import WebSettings
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -65,15 +66,6 @@ def make_web_plugin_manager() -> pluggy.PluginManager:
     return make_plugin_manager(extra_specs=[hookspecs])
 
 
-def make_throttle(web: WebSettings) -> LoginThrottle:
-    return LoginThrottle(
-        failures_before_delay=web.login_failures_before_delay,
-        max_delay_seconds=web.login_max_delay_seconds,
-        max_failures_per_address=web.login_max_failures_per_address,
-        window_seconds=web.login_throttle_window_seconds,
-    )
-
-
 def create_app(
     settings: Settings | None = None,
     pm: pluggy.PluginManager | None = None,
@@ -82,7 +74,7 @@ def create_app(
     execution: bool = True,
     recover_interrupted_runs: bool = True,
     services: CoreServices | None = None,
-    throttle: LoginThrottle | None = None,
+    throttle: ThrottlePolicy | None = None,
     freeze_heap: bool = False,
 ) -> Starlette:
     settings = settings or Settings.from_env()
@@ -93,7 +85,7 @@ def create_app(
         settings=settings,
         web=web,
         templates=Templates(),
-        throttle=throttle or make_throttle(web),
+        throttle=throttle or throttle_policy(web),
         metrics=Metrics(
             run_duration_buckets=run_buckets(
                 (

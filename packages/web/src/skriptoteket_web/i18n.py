@@ -20,6 +20,7 @@ from babel.core import Locale
 from babel.dates import format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import Translations
 
 from skriptoteket_web.web_settings import SUPPORTED_LANGUAGES
@@ -106,6 +107,12 @@ class Translator:
             tzinfo=_zone(self.timezone),
             locale=_babel_locale(self.lang),
         )
+
+    def number(self, value: float, *, decimals: int = 0) -> str:
+        """A number as the language writes it: ``1\u00a0234`` and ``1,5`` in Swedish,
+        ``1,234`` and ``1.5`` in English."""
+        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+        return format_decimal(value, format=pattern, locale=_babel_locale(self.lang))
 
 
 @cache

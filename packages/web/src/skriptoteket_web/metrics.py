@@ -1,17 +1,29 @@
-"""Prometheus metrics of one web process (issue 4 §8): HTTP requests by route template, runs by
-status, the run queue, run durations. ``Metrics`` is the core's ``RunObserver`` and keeps its
+"""Prometheus metrics of the web processes (issue 4 §8): HTTP requests by route template, runs
+by status, the run queue, run durations. ``Metrics`` is the core's ``RunObserver`` and keeps its
 own registry, so two apps in one process (tests) never share counters. ``/metrics`` renders it
-in the Prometheus text format (``pages/health.py``)."""
+in the Prometheus text format (``pages/health.py``).
+
+Several processes (``serve --workers N``, issue 10): ``serve`` sets ``PROMETHEUS_MULTIPROC_DIR``
+to a fresh directory before the children start; each child's counters and histograms go to
+files there, and ``/metrics`` — whichever process answers — adds up every process's files
+(prometheus_client's ``MultiProcessCollector``). The queue gauges come from ``GetQueueStats``,
+the same for every process on a shared queue, so they show the most recent value; the limits
+show the largest. Per-process series (CPU, memory, garbage collection) are left out then: one
+process's numbers would pass for the site's."""
 
 from __future__ import annotations
 
 import hmac
 import ipaddress
+import os
+import shutil
 import time
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.gc_collector import GCCollector
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.process_collector import ProcessCollector
 from skriptoteket.domain.runs import RunContext, RunStatus
 from skriptoteket.ports.execution import QueueStats
@@ -22,6 +34,7 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 UNMATCHED = "unmatched"  # every path no route matches: one label value, whatever the path
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 FINAL = tuple(s for s in RunStatus if s.is_terminal)
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 RUN_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 
 
@@ -32,11 +45,45 @@ def run_buckets(timeouts: Iterable[float]) -> tuple[float, ...]:
     return tuple(sorted({b for b in RUN_BUCKETS if b < top} | set(limits)))
 
 
+def multiprocess_dir() -> str | None:
+    """The directory prometheus_client shares between processes, when ``serve`` set one."""
+    return os.environ.get(MULTIPROC_ENV) or None
+
+
+def prepare_multiprocess_dir(data_dir: Path) -> Path:
+    """A fresh directory for this ``serve``'s processes (``DATA_DIR/metrics/<pid>``), set as
+    ``PROMETHEUS_MULTIPROC_DIR`` for the children to inherit. Directories of ``serve``
+    processes that are gone are removed; a live one's are left alone."""
+    parent = data_dir / "metrics"
+    parent.mkdir(parents=True, exist_ok=True)
+    for old in parent.iterdir():
+        if old.is_dir() and (old.name == str(os.getpid()) or not _alive(old.name)):
+            shutil.rmtree(old, ignore_errors=True)
+    fresh = parent / str(os.getpid())
+    fresh.mkdir()
+    os.environ[MULTIPROC_ENV] = str(fresh)
+    return fresh
+
+
+def _alive(pid: str) -> bool:
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class Metrics:
     def __init__(self, *, run_duration_buckets: Iterable[float] = RUN_BUCKETS) -> None:
         self.registry = CollectorRegistry()
-        ProcessCollector(registry=self.registry)
-        GCCollector(registry=self.registry)
+        self._shared_dir = multiprocess_dir()
+        if self._shared_dir is None:
+            ProcessCollector(registry=self.registry)
+            GCCollector(registry=self.registry)
         r = self.registry
         self.http_requests = Counter(
             "skriptoteket_http_requests",
@@ -49,6 +96,13 @@ class Metrics:
             "Time to answer an HTTP request, by method and route template.",
             ("method", "route"),
             registry=r,
+        )
+        self.process_requests = Gauge(
+            "skriptoteket_http_requests_in_process",
+            "HTTP requests this web process answered; with serve --workers N one series per "
+            "process (its pid label), to see how the load spreads.",
+            registry=r,
+            multiprocess_mode="all",
         )
         self.runs_started = Counter(
             "skriptoteket_runs_started",
@@ -70,18 +124,28 @@ class Metrics:
             registry=r,
         )
         self.queue_waiting = Gauge(
-            "skriptoteket_run_queue_waiting", "Runs waiting in the queue.", registry=r
+            "skriptoteket_run_queue_waiting",
+            "Runs waiting in the queue.",
+            registry=r,
+            multiprocess_mode="mostrecent",
         )
         self.queue_running = Gauge(
-            "skriptoteket_run_queue_running", "Runs executing now.", registry=r
+            "skriptoteket_run_queue_running",
+            "Runs executing now.",
+            registry=r,
+            multiprocess_mode="mostrecent",
         )
         self.queue_max_waiting = Gauge(
             "skriptoteket_run_queue_max_waiting",
             "Runs that may wait before new ones are refused (503).",
             registry=r,
+            multiprocess_mode="max",
         )
         self.queue_concurrency = Gauge(
-            "skriptoteket_run_queue_concurrency", "Runs that may execute at once.", registry=r
+            "skriptoteket_run_queue_concurrency",
+            "Runs that may execute at once.",
+            registry=r,
+            multiprocess_mode="max",
         )
         for context in RunContext:  # every series exists from the start, at 0
             self.runs_started.labels(context.value)
@@ -104,6 +168,7 @@ class Metrics:
         method = method if method in METHODS else "other"
         self.http_requests.labels(method, route, str(status)).inc()
         self.http_duration.labels(method, route).observe(seconds)
+        self.process_requests.inc()
 
     def render(self, queue: QueueStats | None) -> bytes:
         if queue is not None:
@@ -111,7 +176,11 @@ class Metrics:
             self.queue_running.set(queue.running)
             self.queue_max_waiting.set(queue.max_waiting)
             self.queue_concurrency.set(queue.concurrency)
-        return generate_latest(self.registry)
+        if self._shared_dir is None:
+            return generate_latest(self.registry)
+        every_process = CollectorRegistry()
+        MultiProcessCollector(every_process, path=self._shared_dir)  # type: ignore[no-untyped-call]
+        return generate_latest(every_process)
 
 
 def route_template(scope: Scope) -> str:

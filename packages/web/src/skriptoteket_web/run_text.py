@@ -101,18 +101,18 @@ def error_text(run: ToolRun, t: Translator, *, detailed: bool = False) -> str | 
 
 
 def _sentence(code: RunFailure, details: Mapping[str, FailureDetail], t: Translator) -> str:
-    limit = _amount(details.get("limit"), details)
+    limit = _amount(details.get("limit"), details, t)
     if code is RunFailure.TIMEOUT:
         return t.gettext(_TEXTS[code], seconds=details.get("limit_seconds", "?"))
     if code is RunFailure.MEMORY:
-        return t.gettext(_TEXTS[code], limit=size_label(details.get("limit_bytes")))
+        return t.gettext(_TEXTS[code], limit=size_label(details.get("limit_bytes"), t))
     if code is RunFailure.DISK:
         resource = str(details.get("resource", "bytes"))
         return t.gettext(_DISK_TEXTS.get(resource, _DISK_TEXTS["bytes"]), limit=limit)
     if code is RunFailure.OUTPUT_TOO_LARGE:
         output = str(details.get("output", "result"))
         template = _TOO_LARGE_TEXTS.get(output, _TOO_LARGE_TEXTS["result"])
-        return t.gettext(template, limit=limit, size=size_label(details.get("size")))
+        return t.gettext(template, limit=limit, size=size_label(details.get("size"), t))
     if code is RunFailure.PROCESSES:
         return t.gettext(_TEXTS[code], limit=details.get("limit", "?"))
     if code is RunFailure.OUTPUT_NOT_ALLOWED:
@@ -122,23 +122,26 @@ def _sentence(code: RunFailure, details: Mapping[str, FailureDetail], t: Transla
     return t.gettext(_TEXTS[code])
 
 
-def _amount(value: FailureDetail | None, details: Mapping[str, FailureDetail]) -> str:
+def _amount(
+    value: FailureDetail | None, details: Mapping[str, FailureDetail], t: Translator
+) -> str:
     """A limit in bytes reads as a size; a count (files, artifacts) as a number."""
     counted = details.get("resource") == "files" or details.get("output") == "artifact_count"
     if counted and isinstance(value, int):
-        return size_text(value)
-    return size_label(value)
+        return t.number(value)
+    return size_label(value, t)
 
 
-def size_label(value: FailureDetail | None) -> str:
+def size_label(value: FailureDetail | None, t: Translator) -> str:
     """Bytes as people read them, in the binary units limits are set in (``256m`` is
-    ``256 MB``): ``20 MB``, ``1,5 GB``, ``812 byte``."""
+    ``256 MB``), with the language's decimal sign: ``20 MB``, ``1,5 GB`` (``1.5 GB`` in
+    English), ``812 byte``."""
     if not isinstance(value, int):
         return "?"
     for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("kB", 1024)):
         if value >= factor:
             amount = value / factor
-            shown = f"{amount:.0f}" if amount >= 10 else f"{amount:.1f}".replace(".", ",")
+            shown = t.number(amount, decimals=0 if amount >= 10 else 1)
             return f"{shown}\u00a0{unit}"
     return f"{value}\u00a0byte"
 
@@ -147,5 +150,6 @@ def is_final(run: ToolRun) -> bool:
     return run.status.is_terminal
 
 
-def size_text(n: int) -> str:
-    return f"{n:,}".replace(",", "\u00a0")
+def size_text(n: int, t: Translator) -> str:
+    """A count with the language's digit grouping (``1\u00a0234`` in Swedish)."""
+    return t.number(n)

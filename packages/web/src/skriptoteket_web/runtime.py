@@ -1,5 +1,5 @@
 """What the pages share at run time, kept on ``app.state.web``: settings, templates, the login
-throttle, the Prometheus metrics and (once the lifespan has started it) the core's use-case
+throttle's policy, the Prometheus metrics and (once the lifespan has started it) the core's use-case
 container."""
 
 from __future__ import annotations
@@ -7,12 +7,12 @@ from __future__ import annotations
 import attrs
 from skriptoteket.application.container import Skriptoteket
 from skriptoteket.domain.errors import DomainError, ErrorCode
+from skriptoteket.domain.login_throttle import ThrottlePolicy
 from skriptoteket.settings import Settings
 from starlette.requests import HTTPConnection
 
 from skriptoteket_web.metrics import Metrics
 from skriptoteket_web.templating import Templates
-from skriptoteket_web.throttle import LoginThrottle
 from skriptoteket_web.web_settings import WebSettings
 
 
@@ -21,7 +21,7 @@ class WebRuntime:
     settings: Settings
     web: WebSettings
     templates: Templates
-    throttle: LoginThrottle
+    throttle: ThrottlePolicy
     metrics: Metrics = attrs.Factory(Metrics)
     core: Skriptoteket | None = None
 

@@ -27,6 +27,7 @@ from skriptoteket_web.toasts import read_toast
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 HTMX_VERSION = "2.0.11"
+HTMX_SSE_VERSION = "2.2.4"  # npm htmx-ext-sse, for htmx 2
 CODEMIRROR_VERSION = "6.0.2"
 
 _current: ContextVar[Translator | None] = ContextVar("skriptoteket_translator", default=None)
@@ -82,6 +83,7 @@ class Templates:
         self.env.globals["label"] = _label
         self.env.globals["needs_real_slug"] = needs_real_slug
         self.env.globals["htmx_path"] = f"/static/vendor/htmx-{HTMX_VERSION}.min.js"
+        self.env.globals["htmx_sse_path"] = f"/static/vendor/htmx-ext-sse-{HTMX_SSE_VERSION}.min.js"
         self.env.globals["codemirror_path"] = (
             f"/static/vendor/codemirror-{CODEMIRROR_VERSION}.min.js"
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol
+from uuid import UUID
 
 import sqlalchemy as sa
 from skriptoteket.domain.errors import DomainError, ErrorCode
@@ -35,6 +36,8 @@ class SqlDatabase:
 
     def __init__(self) -> None:
         self.connection: Connection | None = None
+        self.changed_runs: set[UUID] = set()
+        """Runs added or updated in this transaction, announced with its commit."""
 
     @property
     def conn(self) -> Connection:

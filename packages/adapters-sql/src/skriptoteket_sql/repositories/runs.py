@@ -84,6 +84,7 @@ def _failure_code(value: str | None) -> RunFailure | None:
 class SqlToolRunRepository(SqlRepository):
     async def add(self, run: ToolRun) -> None:
         await self._insert(tool_runs, run_values(run))
+        self._db.changed_runs.add(run.id)
 
     async def get(self, run_id: UUID) -> ToolRun | None:
         row = await self._first(sa.select(tool_runs).where(tool_runs.c.id == run_id))
@@ -96,6 +97,7 @@ class SqlToolRunRepository(SqlRepository):
             tool_runs, run.id, values, tool_runs.c.status == expected_status.value
         )
         if changed:
+            self._db.changed_runs.add(run.id)
             return
         current = await self.get(run.id)
         if current is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 
+import attrs
 import click
 from skriptoteket.bootstrap import bootstrap
 from skriptoteket.builtin.process_identity import default_worker_name
@@ -25,7 +26,8 @@ from skriptoteket_cli.state import CliState, pass_state
     "--name",
     default=None,
     metavar="NAME",
-    help="The worker's name, shown on the runs it executes. Default: hostname:pid.",
+    help="The worker's name, shown on the runs it executes and labelling its Docker containers."
+    " Default: SKRIPTOTEKET_WORKER_NAME, else hostname:pid.",
 )
 @click.option(
     "--concurrency",
@@ -38,8 +40,10 @@ def worker(state: CliState, name: str | None, concurrency: int | None) -> None:
     """Execute queued runs from the shared run queue until SIGTERM (SKRIPTOTEKET_RUN_QUEUE=
     procrastinate and a PostgreSQL SKRIPTOTEKET_DATABASE_URL)."""
     settings = state.settings
+    if name:  # the Docker runner labels this worker's containers with it too
+        settings = attrs.evolve(settings, worker_name=name)
     configure_logging(settings, server=True)
-    worker_name = name or default_worker_name()
+    worker_name = settings.worker_name or default_worker_name()
     slots = concurrency or settings.run_concurrency
     probe = state.plugins.select_run_queue(settings).create(settings)
     if probe.executes_here:  # refuses before anything opens: the in-process queue says why

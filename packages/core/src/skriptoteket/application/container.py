@@ -8,9 +8,11 @@ from skriptoteket.application import (
     catalog,
     execution,
     identity,
+    login_throttle,
     nominations,
     passwords,
     readiness,
+    run_watch,
     runnable,
     runs,
     suggestions,
@@ -41,6 +43,9 @@ class Skriptoteket:
     list_api_tokens: identity.ListApiTokens = attrs.field(init=False)
     revoke_api_token: identity.RevokeApiToken = attrs.field(init=False)
     authenticate_api_token: identity.AuthenticateApiToken = attrs.field(init=False)
+    login_retry_after: login_throttle.LoginRetryAfter = attrs.field(init=False)
+    record_login_failure: login_throttle.RecordLoginFailure = attrs.field(init=False)
+    clear_login_failures: login_throttle.ClearLoginFailures = attrs.field(init=False)
     # nominations
     nominate_admin: nominations.NominateAdmin = attrs.field(init=False)
     list_nominations: nominations.ListNominations = attrs.field(init=False)
@@ -81,6 +86,7 @@ class Skriptoteket:
     get_version: versions.GetVersion = attrs.field(init=False)
     # runs and audit
     get_run: runs.GetRun = attrs.field(init=False)
+    watch_run: run_watch.WatchRun = attrs.field(init=False)
     list_my_runs: runs.ListMyRuns = attrs.field(init=False)
     cancel_run: runs.CancelRun = attrs.field(init=False)
     fail_interrupted_runs: runs.FailInterruptedRuns = attrs.field(init=False)

@@ -22,6 +22,7 @@ from skriptoteket.ports.execution import (
     RunWorkspaces,
 )
 from skriptoteket.ports.repositories import UnitOfWork, UnitOfWorkFactory
+from skriptoteket.ports.run_events import RunEvents
 from skriptoteket.ports.system import (
     Clock,
     IdGenerator,
@@ -85,6 +86,9 @@ class Deps:
     processes: ProcessLiveness | None = None
     """Whether a run's owner process still lives (start-up recovery); without it an owned run
     is never judged dead."""
+    run_events: RunEvents | None = None
+    """Announcements of run changes from every process (the backend's); without it a watcher
+    only re-reads on its timer."""
 
     def require_execution(self) -> ExecutionDeps:
         if self.execution is None:

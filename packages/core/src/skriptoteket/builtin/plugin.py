@@ -24,7 +24,7 @@ from skriptoteket.settings import Settings
 
 @asynccontextmanager
 async def open_memory(settings: Settings) -> AsyncIterator[UnitOfWorkFactory]:
-    yield MemoryStore.seeded().unit_of_work
+    yield MemoryStore.seeded()
 
 
 @hookimpl

@@ -40,7 +40,9 @@ class RepositoryBackend:
     """A database backend. It is chosen by the scheme of ``SKRIPTOTEKET_DATABASE_URL``.
 
     ``open`` yields a unit-of-work factory for the lifetime of the app and closes its engine or
-    pool on exit. ``migrations`` is None for backends with no schema (memory).
+    pool on exit; a factory that also has ``run_events`` (``ports.run_events.AnnouncesRunEvents``)
+    announces the runs its units of work commit. ``migrations`` is None for backends with no
+    schema (memory).
     """
 
     name: str
@@ -70,8 +72,13 @@ class ArtifactStoreBackend:
 
 @attrs.frozen
 class RunQueueBackend:
-    """How queued runs reach executors, chosen by ``SKRIPTOTEKET_RUN_QUEUE``."""
+    """How queued runs reach executors, chosen by ``SKRIPTOTEKET_RUN_QUEUE``.
+
+    ``shared``: runs survive this process and are visible to every process on the database
+    (a queue kept in the database). Only then may several web processes serve one site
+    (``serve --workers N``); a queue in one process's memory is not shared."""
 
     name: str
     create: Callable[[Settings], RunQueue]
     description: str = ""
+    shared: bool = False

@@ -19,6 +19,7 @@ from uuid import UUID
 
 from skriptoteket.domain.audit import AuditAction, AuditEntry
 from skriptoteket.domain.identity import ApiToken, Role, Session, User
+from skriptoteket.domain.login_throttle import LoginFailures
 from skriptoteket.domain.nominations import Nomination, NominationStatus
 from skriptoteket.domain.runs import RunContext, RunStatus, ToolRun
 from skriptoteket.domain.suggestions import Suggestion, SuggestionDecision
@@ -227,6 +228,25 @@ class AuditLogRepository(Protocol):
         ...
 
 
+class LoginFailureRepository(Protocol):
+    """Login-throttle records (``domain.login_throttle``), shared by every web process."""
+
+    async def get(self, key: str, *, lock: bool = False) -> LoginFailures | None:
+        """``lock``: hold the record until the unit of work ends (a writer reading to update),
+        so two processes recording a failure of the same key never lose one."""
+        ...
+
+    async def put(self, record: LoginFailures) -> None:
+        """Insert or replace the record with this key."""
+        ...
+
+    async def delete(self, key: str) -> None: ...
+    async def prune(self, now: datetime, *, keep: int) -> int:
+        """Delete the records expired at ``now``, then the soonest-expiring ones beyond
+        ``keep``; how many went."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository (read-only properties, so implementations may
     narrow the types)."""
@@ -251,6 +271,8 @@ class UnitOfWork(Protocol):
     def runs(self) -> ToolRunRepository: ...
     @property
     def audit(self) -> AuditLogRepository: ...
+    @property
+    def login_failures(self) -> LoginFailureRepository: ...
     @property
     def run_inputs(self) -> RunInputRepository: ...
 

@@ -10,9 +10,16 @@ yields a ``UnitOfWorkFactory`` over a fresh, migrated and seeded store::
 
 from skriptoteket.testing.contract.catalog import CatalogContract
 from skriptoteket.testing.contract.identity import IdentityContract
+from skriptoteket.testing.contract.login_failures import LoginFailureContract
 from skriptoteket.testing.contract.scripting import ScriptingContract
 from skriptoteket.testing.contract.unit_of_work import UnitOfWorkContract
 
 
-class RepositoryContract(IdentityContract, CatalogContract, ScriptingContract, UnitOfWorkContract):
+class RepositoryContract(
+    IdentityContract,
+    CatalogContract,
+    ScriptingContract,
+    UnitOfWorkContract,
+    LoginFailureContract,
+):
     """All repository contract tests."""

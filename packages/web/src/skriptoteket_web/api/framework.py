@@ -35,6 +35,7 @@ from skriptoteket_web.runtime import core
 
 API_PREFIX = "/api/v1"
 BINARY = "binary"
+EVENT_STREAM = "event-stream"
 _PATH_PARAM = re.compile(r"{([a-z_]+)}")
 # Path parameters that are not UUIDs.
 TEXT_PATH_PARAMS = frozenset({"slug", "artifact_id"})

@@ -11,6 +11,7 @@ from skriptoteket.domain.identity import Role
 from skriptoteket_web.api.dto import json_schema
 from skriptoteket_web.api.framework import (
     BINARY,
+    EVENT_STREAM,
     TEXT_PATH_PARAMS,
     Call,
     Endpoint,
@@ -73,6 +74,8 @@ def error_statuses(endpoint: Endpoint) -> list[str]:
 def _response_content(endpoint: Endpoint, components: dict[str, Any]) -> dict[str, Any]:
     if endpoint.response == BINARY:
         return {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+    if endpoint.response == EVENT_STREAM:
+        return {"text/event-stream": {"schema": {"type": "string"}}}
     if endpoint.response is None:
         return {"application/json": {"schema": {"type": "object"}}}
     if isinstance(endpoint.response, Items):

@@ -17,6 +17,7 @@ from starlette.responses import StreamingResponse
 
 from skriptoteket_web.api.dto import from_core
 from skriptoteket_web.api.framework import (
+    EVENT_STREAM,
     Call,
     Endpoint,
     Items,
@@ -36,6 +37,7 @@ from skriptoteket_web.api.responses import (
     run_out,
     runnable_tool_out,
 )
+from skriptoteket_web.api.run_stream import run_events
 from skriptoteket_web.auth import current_session
 from skriptoteket_web.downloads import artifact_response
 from skriptoteket_web.json_text import parse_json
@@ -278,6 +280,23 @@ ENDPOINTS = (
         "runs",
         access=OWNER,
         response=RunOut,
+    ),
+    Endpoint(
+        "GET",
+        "/runs/{run_id}/events",
+        "watchRun",
+        "A run's status as server-sent events, until it is final",
+        run_events,
+        "runs",
+        access=OWNER,
+        response=EVENT_STREAM,
+        description=(
+            "A `text/event-stream`: the first event is the current status, then one per status "
+            'change, each `event: status` with `data: {"id", "status", "queue_position"}`; the '
+            "stream closes after the final status (succeeded, failed, cancelled, timed_out), "
+            "or after the longest run timeout plus a minute. `: ping` comments keep it open. "
+            "Changes committed by any process (a worker on another machine too) arrive."
+        ),
     ),
     Endpoint(
         "POST",

@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from skriptoteket_web import login_guard
+from skriptoteket_web import login_guard, throttle
 from skriptoteket_web.auth import current_session, redirect
 from skriptoteket_web.forms import field, read_form
 from skriptoteket_web.middleware.session import parse_session_id
@@ -52,25 +52,25 @@ async def login_submit(request: Request) -> Response:
     if not login_guard.token_matches(request, field(form, login_guard.FIELD)):
         return _login_page(request, email=email, error=_EXPIRED, status=403)
     account = email.strip().lower()
-    address = request.client.host if request.client else "unknown"  # the socket peer
-    wait = web.throttle.retry_after(account, address)
+    wait = await throttle.retry_after(request, account)
     if wait:
-        response = _login_page(
-            request,
-            email=email,
-            error=N_("Too many failed login attempts. Wait a while and try again."),
-            status=429,
+        return throttle.too_many(
+            _login_page(
+                request,
+                email=email,
+                error=N_("Too many failed login attempts. Wait a while and try again."),
+                status=429,
+            ),
+            wait,
         )
-        response.headers["Retry-After"] = str(wait)
-        return response
     try:
         result = await core(request).login(email=email, password=password)
     except DomainError as error:
         if error.code is not ErrorCode.INVALID_CREDENTIALS:
             raise
-        web.throttle.failed(account, address)
+        await throttle.failed(request, account)
         return _login_page(request, email=email, error=N_("Wrong email or password."), status=400)
-    web.throttle.succeeded(account, address)
+    await throttle.succeeded(request, account)
     previous = current_session(request)
     if previous is not None:  # a new session id at every login; the old one ends
         await core(request).logout(

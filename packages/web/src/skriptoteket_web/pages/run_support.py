@@ -7,6 +7,7 @@ final), cancelling, the result document shown in the sandboxed iframe, and artif
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -16,6 +17,7 @@ from skriptoteket.domain.errors import not_found
 from starlette.requests import Request
 from starlette.responses import Response
 
+from skriptoteket_web.api.framework import API_PREFIX
 from skriptoteket_web.downloads import artifact_response
 from skriptoteket_web.middleware.security_headers import RESULT_FRAME_HEADERS
 from skriptoteket_web.run_text import error_text, size_text
@@ -49,11 +51,12 @@ def run_context(
         "early_poll_ms": EARLY_POLL_MS if age < EARLY_POLL_SECONDS else None,
         "base": base,
         "status_url": f"{status_url}?in_form=1" if in_form else status_url,
+        "events_url": f"{API_PREFIX}/runs/{run.id}/events",
         "in_form": in_form,
         "admin_view": admin_view,
         "error_text": error_text(run, request.state.translator, detailed=admin_view),
         "html": run.html_output or "",
-        "size_text": size_text,
+        "size_text": partial(size_text, t=request.state.translator),
         "tool_slug": None,
         **extra,
     }

@@ -19,6 +19,7 @@ from skriptoteket.domain.errors import (
     validation_error,
 )
 from skriptoteket.domain.identity import ApiToken, Role, Session, User
+from skriptoteket.domain.login_throttle import LoginFailures
 from skriptoteket.domain.nominations import Nomination, NominationStatus
 from skriptoteket.domain.runs import RunContext, RunStatus, ToolRun
 from skriptoteket.domain.suggestions import Suggestion, SuggestionDecision
@@ -416,8 +417,10 @@ class MemoryToolVersionRepository:
 
 
 class MemoryToolRunRepository:
-    def __init__(self, state: MemoryState) -> None:
+    def __init__(self, state: MemoryState, changed: set[UUID] | None = None) -> None:
         self._s = state
+        self._changed = changed if changed is not None else set()
+        """The runs added or updated, announced by the unit of work when it commits."""
 
     async def add(self, run: ToolRun) -> None:
         if run.tool_id not in self._s.tools or run.version_id not in self._s.versions:
@@ -426,6 +429,7 @@ class MemoryToolRunRepository:
         if run.id in self._s.runs:
             raise conflict("Run already exists")
         self._s.runs[run.id] = run
+        self._changed.add(run.id)
 
     async def get(self, run_id: UUID) -> ToolRun | None:
         return self._s.runs.get(run_id)
@@ -441,6 +445,7 @@ class MemoryToolRunRepository:
                 actual=current.status.value,
             )
         self._s.runs[run.id] = run
+        self._changed.add(run.id)
 
     async def list_for_user(
         self,
@@ -508,3 +513,30 @@ class MemoryAuditLogRepository:
         ]
         hits.sort(key=lambda e: (e.occurred_at, e.id), reverse=True)
         return hits[offset : offset + limit]
+
+
+class MemoryLoginFailureRepository:
+    def __init__(self, state: MemoryState) -> None:
+        self._s = state
+
+    async def get(self, key: str, *, lock: bool = False) -> LoginFailures | None:
+        return self._s.login_failures.get(key)  # a writing unit of work holds the store's lock
+
+    async def put(self, record: LoginFailures) -> None:
+        self._s.login_failures[record.key] = record
+
+    async def delete(self, key: str) -> None:
+        self._s.login_failures.pop(key, None)
+
+    async def prune(self, now: datetime, *, keep: int) -> int:
+        records = self._s.login_failures
+        gone = [k for k, r in records.items() if r.expires_at <= now]
+        live = sorted((r for r in records.values() if r.expires_at > now), key=_expiry_order)
+        gone.extend(r.key for r in live[: max(0, len(live) - keep)])
+        for key in gone:
+            del records[key]
+        return len(gone)
+
+
+def _expiry_order(record: LoginFailures) -> tuple[datetime, str]:
+    return (record.expires_at, record.key)

@@ -9,6 +9,7 @@ import attrs
 
 from skriptoteket.domain.audit import AuditEntry
 from skriptoteket.domain.identity import ApiToken, Session, User
+from skriptoteket.domain.login_throttle import LoginFailures
 from skriptoteket.domain.nominations import Nomination
 from skriptoteket.domain.runs import ToolRun
 from skriptoteket.domain.suggestions import Suggestion, SuggestionDecision
@@ -41,6 +42,7 @@ class MemoryState:
     runs: dict[UUID, ToolRun] = attrs.Factory(dict)
     run_inputs: dict[UUID, tuple[tuple[str, bytes], ...]] = attrs.Factory(dict)
     audit: list[AuditEntry] = attrs.Factory(list)
+    login_failures: dict[str, LoginFailures] = attrs.Factory(dict)
 
     def copy(self) -> MemoryState:
         return MemoryState(

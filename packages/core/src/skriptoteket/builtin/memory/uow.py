@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 from types import TracebackType
 from typing import Self
+from uuid import UUID
 
 from skriptoteket.builtin.memory.repositories import (
     MemoryApiTokenRepository,
     MemoryAuditLogRepository,
+    MemoryLoginFailureRepository,
     MemoryNominationRepository,
     MemoryRunInputRepository,
     MemorySessionRepository,
@@ -20,6 +22,7 @@ from skriptoteket.builtin.memory.repositories import (
     MemoryUserRepository,
 )
 from skriptoteket.builtin.memory.state import MemoryState
+from skriptoteket.builtin.run_events import InProcessRunEvents
 from skriptoteket.domain.errors import DomainError, ErrorCode
 
 
@@ -29,6 +32,7 @@ class MemoryStore:
     def __init__(self, state: MemoryState | None = None) -> None:
         self.state = state or MemoryState()
         self._write_lock = asyncio.Lock()
+        self.run_events = InProcessRunEvents()
 
     @classmethod
     def seeded(cls) -> MemoryStore:
@@ -39,12 +43,15 @@ class MemoryStore:
     def unit_of_work(self, *, readonly: bool = False) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self, readonly=readonly)
 
+    __call__ = unit_of_work
+
 
 class MemoryUnitOfWork:
     def __init__(self, store: MemoryStore, *, readonly: bool) -> None:
         self._store = store
         self._readonly = readonly
         self._locked = False
+        self._changed_runs: set[UUID] = set()
         self._bind(store.state.copy())
 
     def _bind(self, state: MemoryState) -> None:
@@ -57,9 +64,11 @@ class MemoryUnitOfWork:
         self.tools = MemoryToolRepository(state)
         self.suggestions = MemorySuggestionRepository(state)
         self.versions = MemoryToolVersionRepository(state)
-        self.runs = MemoryToolRunRepository(state)
+        self._changed_runs = set()
+        self.runs = MemoryToolRunRepository(state, self._changed_runs)
         self.audit = MemoryAuditLogRepository(state)
         self.run_inputs = MemoryRunInputRepository(state)
+        self.login_failures = MemoryLoginFailureRepository(state)
 
     async def __aenter__(self) -> Self:
         if not self._readonly:
@@ -84,7 +93,9 @@ class MemoryUnitOfWork:
         if self._readonly:
             raise DomainError(ErrorCode.INTERNAL_ERROR, "Cannot commit a read-only unit of work")
         self._store.state = self._state
+        changed = self._changed_runs
         self._bind(self._state.copy())
+        self._store.run_events.announce(changed)
 
     async def rollback(self) -> None:
         self._bind(self._store.state.copy())

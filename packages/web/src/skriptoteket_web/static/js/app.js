@@ -26,4 +26,57 @@
     if (target.textContent.trim()) input.setAttribute("aria-invalid", "true");
     else input.removeAttribute("aria-invalid");
   });
+  // Run status (issue 10): a section with data-run-events polls its status every second; where
+  // the browser has EventSource it listens to the run's event stream instead (the htmx sse
+  // extension), so a status change reloads it at once. While queued it keeps polling too (the
+  // queue position changes without a status change). The stream's first event repeats the
+  // status on show, so only a different status reloads the section; the section then closes
+  // its stream itself (the server ends it after a final status, which the browser would
+  // report as an error). If the stream or that reload fails, the section polls again.
+  var POLL = "every 1s";
+  function pollInstead(section) {
+    section.setAttribute("data-events-failed", "true");
+    section.removeAttribute("hx-ext");
+    section.removeAttribute("sse-connect");
+    section.setAttribute("hx-trigger", POLL);
+    htmx.process(section);
+  }
+  document.body.addEventListener("htmx:beforeProcessNode", function (event) {
+    var section = event.target;
+    if (!(section instanceof Element) || !section.hasAttribute("data-run-events")) return;
+    if (!("EventSource" in window) || section.hasAttribute("data-events-failed")) return;
+    var queued = section.getAttribute("data-run-status") === "queued";
+    section.setAttribute("hx-ext", "sse");
+    section.setAttribute("sse-connect", section.getAttribute("data-run-events"));
+    section.setAttribute("hx-trigger", queued ? "sse:status, " + POLL : "sse:status");
+  });
+  document.body.addEventListener("htmx:confirm", function (event) {
+    var trigger = event.detail.triggeringEvent;
+    if (!trigger || trigger.type !== "sse:status" || !trigger.detail) return;
+    var section = event.detail.elt;
+    var status = null;
+    try {
+      status = JSON.parse(trigger.detail.data).status;
+    } catch (error) {
+      status = null;
+    }
+    if (status === section.getAttribute("data-run-status")) {
+      event.preventDefault();
+      return;
+    }
+    section.setAttribute("data-events-done", "true");
+    if (trigger.detail.target && trigger.detail.target.close) trigger.detail.target.close();
+  });
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    var section = event.detail.elt;
+    if (!(section instanceof Element) || !section.hasAttribute("data-events-done")) return;
+    if (event.detail.failed && document.body.contains(section)) pollInstead(section);
+  });
+  document.body.addEventListener("htmx:sseError", function (event) {
+    var section = event.target;
+    if (!(section instanceof Element) || !section.hasAttribute("data-run-events")) return;
+    if (event.detail && event.detail.source) event.detail.source.close();
+    if (!document.body.contains(section) || section.hasAttribute("data-events-failed")) return;
+    pollInstead(section);
+  });
 })();
