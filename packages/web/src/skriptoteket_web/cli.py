@@ -27,6 +27,8 @@ from skriptoteket.plugins.facade import Plugins
 from skriptoteket.settings import Settings, url_scheme
 from starlette.applications import Starlette
 
+from skriptoteket_web.http_protocol import NoDelayH11Protocol
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 SINGLE_WRITER_SCHEMES = frozenset({"sqlite", "memory"})
@@ -102,7 +104,15 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
 
         app = create_app(settings, execution=True, recover_interrupted_runs=True, freeze_heap=True)
         click.echo(f"Skriptoteket: http://{host}:{port}  (Ctrl+C stops)")
-        uvicorn.run(app, host=host, port=port, log_config=None, log_level=None, proxy_headers=False)
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            http=NoDelayH11Protocol,
+            log_config=None,
+            log_level=None,
+            proxy_headers=False,
+        )
         return
     from skriptoteket_web.metrics import prepare_multiprocess_dir
 
@@ -115,6 +125,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
         workers=workers,
         host=host,
         port=port,
+        http=NoDelayH11Protocol,
         log_config=None,
         log_level=None,
         proxy_headers=False,
