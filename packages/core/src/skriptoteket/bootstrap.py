@@ -13,6 +13,7 @@ from skriptoteket.application.container import Skriptoteket
 from skriptoteket.application.context import Deps, ExecutionDeps
 from skriptoteket.builtin.inprocess_queue import InProcessRunQueue
 from skriptoteket.builtin.process_identity import LocalProcessLiveness, default_worker_name
+from skriptoteket.builtin.runs_elsewhere import RunsElsewhere
 from skriptoteket.builtin.system import (
     Argon2PasswordHasher,
     SecretsTokenGenerator,
@@ -56,6 +57,7 @@ async def bootstrap(
     recover_interrupted_runs: bool = False,
     run_observers: Sequence[RunObserver] = (),
     worker_name: str | None = None,
+    runs_here: bool | None = None,
 ) -> AsyncIterator[Skriptoteket]:
     """Open the configured database backend and yield the use-case container.
 
@@ -66,6 +68,9 @@ async def bootstrap(
     ``run_observers`` are told about every run that starts or finishes (e.g. the web host's
     Prometheus metrics). ``worker_name`` is stamped on every run this process executes
     (default ``SKRIPTOTEKET_WORKER_NAME``, else ``hostname:pid``; ``skriptoteket worker --name``).
+    ``runs_here`` says whether this process executes runs (``skriptoteket worker``: True); by
+    default it does when its run queue executes here. A process that does not gets no runner
+    (no Docker engine or sandbox needed on a web host beside workers).
 
     Example::
 
@@ -91,8 +96,9 @@ async def bootstrap(
         if not execution:
             yield Skriptoteket(deps)
             return
-        runner = plugins.select_runner(settings).create(settings)
         queue = plugins.select_run_queue(settings).create(settings)
+        executes = queue.executes_here if runs_here is None else runs_here
+        runner = plugins.select_runner(settings).create(settings) if executes else RunsElsewhere()
         try:
             execution_deps = ExecutionDeps(
                 runner=runner,
@@ -112,6 +118,7 @@ async def bootstrap(
                 # A run in this process's memory is lost with it: its owner is this process.
                 owner=processes.owner if isinstance(queue, InProcessRunQueue) else None,
                 worker_name=worker_name or settings.worker_name or default_worker_name(),
+                runs_here=executes,
             )
             app = Skriptoteket(attrs.evolve(deps, execution=execution_deps))
             if recover_interrupted_runs:

@@ -56,6 +56,7 @@ def worker(state: CliState, name: str | None, concurrency: int | None) -> None:
             execution=True,
             recover_interrupted_runs=True,
             worker_name=worker_name,
+            runs_here=True,
         ) as app:
             await app.work_runs(
                 name=worker_name,

@@ -55,6 +55,9 @@ class ExecutionDeps:
     worker_name: str | None = None
     """This process's name as an executor, stamped on every run it starts (``ToolRun.worker``):
     ``hostname:pid`` by default, or ``skriptoteket worker --name``."""
+    runs_here: bool = True
+    """False in a process that only queues runs (a web process beside ``skriptoteket worker``
+    processes): its ``runner`` is a stand-in and readiness does not check it."""
 
     def limits_for(self, context: RunContext) -> RunLimits:
         return self.sandbox_limits if context is RunContext.SANDBOX else self.production_limits

@@ -41,7 +41,7 @@ class CheckReadiness(UseCase):
             log.warning("readiness: the database does not answer: %s", error)
             database, detail = UNAVAILABLE, "database"
         runner: str | None = None
-        if self.deps.execution is not None:
+        if self.deps.execution is not None and self.deps.execution.runs_here:
             runner = OK
             try:
                 await self.deps.execution.runner.check()
