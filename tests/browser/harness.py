@@ -10,7 +10,6 @@ import contextlib
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
+from skriptoteket.testing.processes import LOOPBACK, cli_output, free_port, process_env
 
 if TYPE_CHECKING:
     from playwright.sync_api import ConsoleMessage, Page
@@ -42,7 +42,6 @@ SCREENSHOTS = REPO_ROOT / "test-output" / "screenshots"
 AXE_REPORTS = REPO_ROOT / "test-output" / "axe"
 TOOLBANK = REPO_ROOT / "packages" / "cli" / "src" / "skriptoteket_cli" / "toolbank"
 ACCEPTANCE_DATA = REPO_ROOT / "packages" / "cli" / "tests" / "data" / "acceptance"
-LOOPBACK = "127.0.0.1"
 
 DEMO_DOMAIN = "demo.skriptoteket.se"
 
@@ -100,38 +99,38 @@ Shoot = Callable[["Page", str], Path]
 CheckA11y = Callable[["Page"], list[dict[str, Any]]]
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((LOOPBACK, 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _clean_env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SKRIPTOTEKET_")}
-    env["SKRIPTOTEKET_DATA_DIR"] = str(data_dir)
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
-def _cli(env: dict[str, str], *args: str, timeout: float = 180) -> str:
-    proc = subprocess.run(
-        [sys.executable, "-m", "skriptoteket_cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"skriptoteket {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
-    return proc.stdout
+def clean_env(data_dir: Path) -> dict[str, str]:
+    """The environment of a ``skriptoteket`` subprocess on ``data_dir``: the caller's without
+    its ``SKRIPTOTEKET_*`` settings (``process_env``)."""
+    return process_env({"SKRIPTOTEKET_DATA_DIR": str(data_dir)})
 
 
 def run_cli(server: Server, *args: str) -> str:
     """``skriptoteket ARGS`` on the running server's database (its data directory)."""
-    return _cli(_clean_env(server.data_dir), *args)
+    return cli_output(clean_env(server.data_dir), *args)
+
+
+def import_tool(
+    server: Server,
+    where: Path,
+    *,
+    slug: str,
+    title: str,
+    script: str,
+    schema: str = "",
+    summary: str = "Ett verktyg för webbläsartesterna.",
+) -> None:
+    """``skriptoteket tools import DIR --publish`` of a tool folder written under ``where``:
+    created, draft → review → published, shown. ``schema`` is appended to ``tool.toml``."""
+    folder = where / slug
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "tool.toml").write_text(
+        f'slug = "{slug}"\ntitle = "{title}"\nsummary = "{summary}"\n'
+        'professions = ["larare"]\ncategories = ["administration"]\n' + schema,
+        encoding="utf-8",
+    )
+    (folder / "script.py").write_text(script, encoding="utf-8")
+    run_cli(server, "tools", "import", str(folder), "--publish")
 
 
 def cli_options() -> dict[str, set[str]]:
@@ -152,14 +151,14 @@ def cli_options() -> dict[str, set[str]]:
 
 def seed(env: dict[str, str], options: dict[str, set[str]]) -> None:
     """Migrate the fresh database and add the demo accounts and tools (``skriptoteket demo``)."""
-    _cli(env, "db", "upgrade")
+    cli_output(env, "db", "upgrade")
     demo = options.get("demo", set())
     if "--no-serve" in demo:
-        _cli(env, "demo", "--no-serve")
+        cli_output(env, "demo", "--no-serve")
     elif "--serve" in demo or "--port" in demo:
         raise RuntimeError("skriptoteket demo would serve and has no --no-serve")
     else:
-        _cli(env, "demo")
+        cli_output(env, "demo")
 
 
 @attrs.frozen
@@ -225,7 +224,7 @@ def running_server(
     workdir: Path, *, extra_env: dict[str, str] | None = None, startup_timeout: float = 60
 ) -> Iterator[Server]:
     data_dir = workdir / "data"
-    env = _clean_env(data_dir)
+    env = clean_env(data_dir)
     env.update(extra_env or {})
     options = cli_options()
     seed(env, options)
