@@ -7,20 +7,14 @@ Debian's ``chromium`` (``/usr/bin/chromium``), never a Playwright browser downlo
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
-from skriptoteket.testing.processes import LOOPBACK, cli_output, free_port, process_env
+from skriptoteket.testing.processes import ServerProcess, cli_output, process_env
 
 if TYPE_CHECKING:
     from playwright.sync_api import ConsoleMessage, Page
@@ -178,78 +172,22 @@ class Server:
             return ""
 
 
-def _wait_healthy(base_url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    last: str = ""
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(
-                f"the server exited with {proc.returncode}:\n{log.read_text(errors='replace')}"
-            )
-        try:
-            with urllib.request.urlopen(base_url + "/health", timeout=2) as response:
-                body: Any = json.loads(response.read())
-                if response.status == 200 and body.get("status") == "ok":
-                    return
-        except (urllib.error.URLError, OSError, ValueError) as error:
-            last = str(error)
-        time.sleep(0.1)
-    raise RuntimeError(f"/health did not answer within {timeout}s ({last}):\n{log.read_text()}")
-
-
-def server_command(options: dict[str, set[str]], port: int) -> list[str]:
-    """``skriptoteket serve`` when the CLI has it, else uvicorn on the app factory."""
-    serve = options.get("serve", set())
-    if "--port" in serve:
-        cmd = [sys.executable, "-m", "skriptoteket_cli", "serve", "--port", str(port)]
-        if "--host" in serve:
-            cmd += ["--host", LOOPBACK]
-        return cmd
-    return [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "skriptoteket_web.app:create_app",
-        "--host",
-        LOOPBACK,
-        "--port",
-        str(port),
-        "--no-access-log",
-    ]
-
-
 @contextlib.contextmanager
 def running_server(
     workdir: Path, *, extra_env: dict[str, str] | None = None, startup_timeout: float = 60
 ) -> Iterator[Server]:
+    """``skriptoteket serve`` on a fresh data directory seeded by ``skriptoteket demo``."""
     data_dir = workdir / "data"
     env = clean_env(data_dir)
     env.update(extra_env or {})
-    options = cli_options()
-    seed(env, options)
-    port = free_port()
-    log = workdir / "server.log"
-    base_url = f"http://{LOOPBACK}:{port}"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            server_command(options, port),
-            env=env,
-            cwd=workdir,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            _wait_healthy(base_url, proc, log, startup_timeout)
-            yield Server(base_url=base_url, data_dir=data_dir, log=log, pid=proc.pid)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
+    seed(env, cli_options())
+    process = ServerProcess.create(workdir, env)
+    process.start()
+    try:
+        process.wait_healthy(startup_timeout)
+        yield Server(base_url=process.base_url, data_dir=data_dir, log=process.log, pid=process.pid)
+    finally:
+        process.stop(timeout=15)
 
 
 def axe_source() -> str:
