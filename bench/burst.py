@@ -24,6 +24,7 @@ from skriptoteket.bootstrap import bootstrap
 from skriptoteket.domain.identity import User
 from skriptoteket.domain.runs import RunStatus
 from skriptoteket.settings import Settings
+from skriptoteket.testing.seeding import publish_tool
 from skriptoteket_sql.migrations import AlembicMigrations
 
 TRIVIAL = "def run_tool(input_path, output_dir):\n    return '<p>ok</p>'\n"
@@ -32,18 +33,7 @@ UPLOAD = [Upload(filename="a.txt", data=b"hej")]
 
 async def seed(app: Skriptoteket) -> User:
     root = await app.bootstrap_superuser(email="bench@skolan.se", password="Kanelbulle-42")
-    tool = await app.create_tool(
-        root,
-        slug="trivial",
-        title="Trivial",
-        summary=None,
-        professions=["larare"],
-        categories=["ovrigt"],
-    )
-    draft = await app.create_draft_version(root, tool_id=tool.id, source_code=TRIVIAL)
-    await app.submit_for_review(root, version_id=draft.id)
-    await app.publish_version(root, version_id=draft.id)
-    await app.set_tool_published(root, tool_id=tool.id, published=True)
+    await publish_tool(app, root, slug="trivial", source_code=TRIVIAL)
     return root
 
 

@@ -21,15 +21,13 @@ from typing import Any
 
 import attrs
 import pytest
+from skriptoteket.testing.processes import LOOPBACK, cli_output, free_port
 
 from .browser.harness import (
     ACCEPTANCE_DATA,
     ACCOUNTS,
-    LOOPBACK,
-    _clean_env,
-    _cli,
+    clean_env,
     cli_options,
-    free_port,
     seed,
 )
 
@@ -49,9 +47,9 @@ class Site:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     """A SQLite database with the demo accounts and tools, and a teacher's API token."""
-    env = _clean_env(tmp_path_factory.mktemp("logging") / "data")
+    env = clean_env(tmp_path_factory.mktemp("logging") / "data")
     seed(env, cli_options())
-    token = _cli(env, "users", "token", ACCOUNTS["user"].email).strip().splitlines()[-1]
+    token = cli_output(env, "users", "token", ACCOUNTS["user"].email).strip().splitlines()[-1]
     return Site(Path(env["SKRIPTOTEKET_DATA_DIR"]), env, token)
 
 

@@ -20,14 +20,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from skriptoteket.application.container import Skriptoteket
 from skriptoteket.application.run_watch import FALLBACK_SECONDS
 from skriptoteket.bootstrap import bootstrap
-from skriptoteket.domain.runs import RunContext, RunStatus, finish_run, queue_run, start_run
+from skriptoteket.domain.runs import (
+    RunContext,
+    RunStatus,
+    ToolRun,
+    finish_run,
+    queue_run,
+    start_run,
+)
 from skriptoteket.settings import Settings
+from skriptoteket.testing.processes import cli_output
 
-from .browser.harness import ACCOUNTS, Server, _clean_env, _cli, running_server
+from .browser.harness import ACCOUNTS, Server, clean_env, running_server
 from .databases import fresh_postgres_database
-from .sse_client import CLOSED, SseReader
+from .sse_client import CLOSED, Event, SseReader
 
 API = "/api/v1"
 LATENCY_LIMIT = 1.0
@@ -50,7 +59,7 @@ SLOW_TOOL = {
 
 
 def _token(env: dict[str, str], email: str) -> str:
-    return _cli(env, "users", "token", email).strip().splitlines()[-1]
+    return cli_output(env, "users", "token", email).strip().splitlines()[-1]
 
 
 def _request(
@@ -116,12 +125,12 @@ SqliteServer = tuple[Server, dict[str, str]]
 def sqlite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqliteServer]:
     workdir = tmp_path_factory.mktemp("run-events-sqlite")
     with running_server(workdir) as server:
-        env = _clean_env(server.data_dir)
+        env = clean_env(server.data_dir)
         tool = workdir / "sov-en-stund"
         tool.mkdir()
         for name, text in SLOW_TOOL.items():
             (tool / name).write_text(text, encoding="utf-8")
-        _cli(env, "tools", "import", str(tool), "--publish")
+        cli_output(env, "tools", "import", str(tool), "--publish")
         yield server, env
 
 
@@ -193,6 +202,22 @@ def _settings(url: str, data_dir: Path) -> Settings:
     return Settings(database_url=url, data_dir=data_dir)
 
 
+async def _commit_and_hear(
+    app: Skriptoteket, reader: SseReader, run: ToolRun, *, was: RunStatus
+) -> Event:
+    """After a pause, commit ``run`` (whose stored status is ``was``) from this process; the
+    server's next event, which must carry the new status within ``LATENCY_LIMIT``."""
+    await asyncio.sleep(0.3)
+    async with app.deps.uow() as uow:
+        await uow.runs.update(run, expected_status=was)
+        await uow.commit()
+    committed = time.monotonic()
+    event = await asyncio.to_thread(reader.next, FALLBACK_SECONDS)
+    assert event.json()["status"] == run.status.value
+    assert event.at - committed < LATENCY_LIMIT
+    return event
+
+
 async def test_postgres_changes_from_another_process_arrive_within_a_second(
     tmp_path: Path,
 ) -> None:
@@ -202,7 +227,7 @@ async def test_postgres_changes_from_another_process_arrive_within_a_second(
         fresh_postgres_database() as url,
         running_server(tmp_path / "server", extra_env={"SKRIPTOTEKET_DATABASE_URL": url}) as server,
     ):
-        env = {**_clean_env(server.data_dir), "SKRIPTOTEKET_DATABASE_URL": url}
+        env = {**clean_env(server.data_dir), "SKRIPTOTEKET_DATABASE_URL": url}
         token = _token(env, ACCOUNTS["user"].email)
         # This test process is the "other machine": it writes through the core's unit of work.
         async with bootstrap(_settings(url, tmp_path / "writer")) as app:
@@ -236,30 +261,16 @@ async def test_postgres_changes_from_another_process_arrive_within_a_second(
                 )
                 await uow.rollback()
 
-            await asyncio.sleep(0.3)
             running = start_run(run, now=app.deps.clock.now())
-            async with uow_factory() as uow:
-                await uow.runs.update(running, expected_status=RunStatus.QUEUED)
-                await uow.commit()
-            committed = time.monotonic()
-            event = await asyncio.to_thread(reader.next, FALLBACK_SECONDS)
-            assert event.json()["status"] == "running"
-            assert event.at - committed < LATENCY_LIMIT
+            event = await _commit_and_hear(app, reader, running, was=RunStatus.QUEUED)
             assert event.at - first.at < FALLBACK_SECONDS  # so not the fallback re-read
 
-            await asyncio.sleep(0.3)
             done = finish_run(
                 running,
                 status=RunStatus.SUCCEEDED,
                 now=app.deps.clock.now(),
                 html_output="<p>klar</p>",
             )
-            async with uow_factory() as uow:
-                await uow.runs.update(done, expected_status=RunStatus.RUNNING)
-                await uow.commit()
-            committed = time.monotonic()
-            event = await asyncio.to_thread(reader.next, FALLBACK_SECONDS)
-            assert event.json()["status"] == "succeeded"
-            assert event.at - committed < LATENCY_LIMIT
+            await _commit_and_hear(app, reader, done, was=RunStatus.RUNNING)
             closed = await asyncio.to_thread(reader.next, 5)
             assert closed.name == CLOSED

@@ -9,8 +9,6 @@ shared. It reuses the in-process queue (no run is started here): only the servin
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,10 +16,9 @@ from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from skriptoteket.testing.processes import ServerProcess, cli_output
 
-from .browser.harness import LOOPBACK, _clean_env, _cli, free_port
 from .databases import fresh_postgres_database
-from .test_logging_serve import http
 
 pytestmark = pytest.mark.postgres
 
@@ -53,50 +50,27 @@ def _install_plugin(root: Path) -> Path:
 
 
 @pytest.fixture
-def two_workers(tmp_path: Path) -> Iterator[str]:
+def two_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ServerProcess]:
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)  # serve sets its own
     with fresh_postgres_database() as url:
-        env = _clean_env(tmp_path / "data")
-        env["SKRIPTOTEKET_DATABASE_URL"] = url
-        env["SKRIPTOTEKET_RUN_QUEUE"] = "test-shared"
-        env["PYTHONPATH"] = str(_install_plugin(tmp_path / "plugins"))
-        env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-        _cli(env, "db", "upgrade")
-        port = free_port()
-        base = f"http://{LOOPBACK}:{port}"
-        log = tmp_path / "serve.log"
-        command = [sys.executable, "-m", "skriptoteket_cli", "serve", "--workers", "2"]
-        with log.open("wb") as out:
-            proc = subprocess.Popen(
-                [*command, "--host", LOOPBACK, "--port", str(port)],
-                env=env,
-                cwd=tmp_path,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-            try:
-                deadline = time.monotonic() + 90
-                while True:
-                    assert proc.poll() is None, log.read_text(errors="replace")
-                    try:
-                        if http(base + "/health")[0] == 200:
-                            break
-                    except OSError:
-                        pass
-                    assert time.monotonic() < deadline, log.read_text(errors="replace")
-                    time.sleep(0.2)
-                yield base
-            finally:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(timeout=5)
+        env = {
+            "SKRIPTOTEKET_DATA_DIR": str(tmp_path / "data"),
+            "SKRIPTOTEKET_DATABASE_URL": url,
+            "SKRIPTOTEKET_RUN_QUEUE": "test-shared",
+            "PYTHONPATH": str(_install_plugin(tmp_path / "plugins")),
+        }
+        cli_output(env, "db", "upgrade")
+        server = ServerProcess.create(tmp_path, env, workers=2, name="serve")
+        server.start()
+        try:
+            server.wait_healthy(timeout=90)
+            yield server
+        finally:
+            server.stop(timeout=20)
 
 
-def _samples(base: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    status, _, body = http(base + "/metrics")
+def _samples(server: ServerProcess) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    status, _, body = server.request("GET", "/metrics")
     assert status == 200, body
     return {
         (s.name, tuple(sorted(s.labels.items()))): s.value
@@ -105,22 +79,24 @@ def _samples(base: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     }
 
 
-def _login_pages(base: str, count: int) -> None:
+def _login_pages(server: ServerProcess, count: int) -> None:
     def one(_: int) -> int:
-        return http(base + "/login")[0]
+        return server.request("GET", "/login")[0]
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         assert set(pool.map(one, range(count))) == {200}
 
 
-def test_two_worker_processes_serve_one_port_and_metrics_add_up(two_workers: str) -> None:
-    base = two_workers
+def test_two_worker_processes_serve_one_port_and_metrics_add_up(
+    two_workers: ServerProcess,
+) -> None:
+    server = two_workers
     sent = 0
     deadline = time.monotonic() + 120
     while True:
-        _login_pages(base, 40)
+        _login_pages(server, 40)
         sent += 40
-        samples = _samples(base)
+        samples = _samples(server)
         per_process = {
             dict(labels)["pid"]: value
             for (name, labels), value in samples.items()

@@ -49,7 +49,7 @@ _REPORT_KEY = pytest.StashKey[pytest.TestReport]()
 
 @pytest.fixture(scope="package")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The real app (``skriptoteket serve``, or uvicorn on the factory) on 127.0.0.1 and a free
+    """The real app (``skriptoteket serve``) on 127.0.0.1 and a free
     port. One run at a time, so a second run visibly waits in the queue."""
     with running_server(
         tmp_path_factory.mktemp("browser-server"),

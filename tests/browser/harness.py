@@ -7,20 +7,14 @@ Debian's ``chromium`` (``/usr/bin/chromium``), never a Playwright browser downlo
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
+from skriptoteket.testing.processes import ServerProcess, cli_output, process_env
 
 if TYPE_CHECKING:
     from playwright.sync_api import ConsoleMessage, Page
@@ -42,7 +36,6 @@ SCREENSHOTS = REPO_ROOT / "test-output" / "screenshots"
 AXE_REPORTS = REPO_ROOT / "test-output" / "axe"
 TOOLBANK = REPO_ROOT / "packages" / "cli" / "src" / "skriptoteket_cli" / "toolbank"
 ACCEPTANCE_DATA = REPO_ROOT / "packages" / "cli" / "tests" / "data" / "acceptance"
-LOOPBACK = "127.0.0.1"
 
 DEMO_DOMAIN = "demo.skriptoteket.se"
 
@@ -100,38 +93,38 @@ Shoot = Callable[["Page", str], Path]
 CheckA11y = Callable[["Page"], list[dict[str, Any]]]
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((LOOPBACK, 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _clean_env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SKRIPTOTEKET_")}
-    env["SKRIPTOTEKET_DATA_DIR"] = str(data_dir)
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
-def _cli(env: dict[str, str], *args: str, timeout: float = 180) -> str:
-    proc = subprocess.run(
-        [sys.executable, "-m", "skriptoteket_cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"skriptoteket {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
-    return proc.stdout
+def clean_env(data_dir: Path) -> dict[str, str]:
+    """The environment of a ``skriptoteket`` subprocess on ``data_dir``: the caller's without
+    its ``SKRIPTOTEKET_*`` settings (``process_env``)."""
+    return process_env({"SKRIPTOTEKET_DATA_DIR": str(data_dir)})
 
 
 def run_cli(server: Server, *args: str) -> str:
     """``skriptoteket ARGS`` on the running server's database (its data directory)."""
-    return _cli(_clean_env(server.data_dir), *args)
+    return cli_output(clean_env(server.data_dir), *args)
+
+
+def import_tool(
+    server: Server,
+    where: Path,
+    *,
+    slug: str,
+    title: str,
+    script: str,
+    schema: str = "",
+    summary: str = "Ett verktyg för webbläsartesterna.",
+) -> None:
+    """``skriptoteket tools import DIR --publish`` of a tool folder written under ``where``:
+    created, draft → review → published, shown. ``schema`` is appended to ``tool.toml``."""
+    folder = where / slug
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "tool.toml").write_text(
+        f'slug = "{slug}"\ntitle = "{title}"\nsummary = "{summary}"\n'
+        'professions = ["larare"]\ncategories = ["administration"]\n' + schema,
+        encoding="utf-8",
+    )
+    (folder / "script.py").write_text(script, encoding="utf-8")
+    run_cli(server, "tools", "import", str(folder), "--publish")
 
 
 def cli_options() -> dict[str, set[str]]:
@@ -152,14 +145,14 @@ def cli_options() -> dict[str, set[str]]:
 
 def seed(env: dict[str, str], options: dict[str, set[str]]) -> None:
     """Migrate the fresh database and add the demo accounts and tools (``skriptoteket demo``)."""
-    _cli(env, "db", "upgrade")
+    cli_output(env, "db", "upgrade")
     demo = options.get("demo", set())
     if "--no-serve" in demo:
-        _cli(env, "demo", "--no-serve")
+        cli_output(env, "demo", "--no-serve")
     elif "--serve" in demo or "--port" in demo:
         raise RuntimeError("skriptoteket demo would serve and has no --no-serve")
     else:
-        _cli(env, "demo")
+        cli_output(env, "demo")
 
 
 @attrs.frozen
@@ -179,78 +172,22 @@ class Server:
             return ""
 
 
-def _wait_healthy(base_url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    last: str = ""
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(
-                f"the server exited with {proc.returncode}:\n{log.read_text(errors='replace')}"
-            )
-        try:
-            with urllib.request.urlopen(base_url + "/health", timeout=2) as response:
-                body: Any = json.loads(response.read())
-                if response.status == 200 and body.get("status") == "ok":
-                    return
-        except (urllib.error.URLError, OSError, ValueError) as error:
-            last = str(error)
-        time.sleep(0.1)
-    raise RuntimeError(f"/health did not answer within {timeout}s ({last}):\n{log.read_text()}")
-
-
-def server_command(options: dict[str, set[str]], port: int) -> list[str]:
-    """``skriptoteket serve`` when the CLI has it, else uvicorn on the app factory."""
-    serve = options.get("serve", set())
-    if "--port" in serve:
-        cmd = [sys.executable, "-m", "skriptoteket_cli", "serve", "--port", str(port)]
-        if "--host" in serve:
-            cmd += ["--host", LOOPBACK]
-        return cmd
-    return [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "skriptoteket_web.app:create_app",
-        "--host",
-        LOOPBACK,
-        "--port",
-        str(port),
-        "--no-access-log",
-    ]
-
-
 @contextlib.contextmanager
 def running_server(
     workdir: Path, *, extra_env: dict[str, str] | None = None, startup_timeout: float = 60
 ) -> Iterator[Server]:
+    """``skriptoteket serve`` on a fresh data directory seeded by ``skriptoteket demo``."""
     data_dir = workdir / "data"
-    env = _clean_env(data_dir)
+    env = clean_env(data_dir)
     env.update(extra_env or {})
-    options = cli_options()
-    seed(env, options)
-    port = free_port()
-    log = workdir / "server.log"
-    base_url = f"http://{LOOPBACK}:{port}"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            server_command(options, port),
-            env=env,
-            cwd=workdir,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            _wait_healthy(base_url, proc, log, startup_timeout)
-            yield Server(base_url=base_url, data_dir=data_dir, log=log, pid=proc.pid)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
+    seed(env, cli_options())
+    process = ServerProcess.create(workdir, env)
+    process.start()
+    try:
+        process.wait_healthy(startup_timeout)
+        yield Server(base_url=process.base_url, data_dir=data_dir, log=process.log, pid=process.pid)
+    finally:
+        process.stop(timeout=15)
 
 
 def axe_source() -> str:

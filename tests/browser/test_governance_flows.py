@@ -25,8 +25,7 @@ from .harness import (
     Login,
     Server,
     Shoot,
-    _clean_env,
-    _cli,
+    import_tool,
     running_server,
 )
 from .steps import accept_suggestion, login_with, open_editor, suggest, type_code
@@ -41,21 +40,6 @@ PASSWORD = "Gröna-äpplen-42"
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:6]}"
-
-
-def import_tool(
-    server: Server, where: Path, *, slug: str, title: str, script: str, schema: str = ""
-) -> None:
-    """``skriptoteket tools import DIR --publish``: created, draft → review → published, shown."""
-    folder = where / slug
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "tool.toml").write_text(
-        f'slug = "{slug}"\ntitle = "{title}"\nsummary = "Ett verktyg för webbläsartesterna."\n'
-        'professions = ["larare"]\ncategories = ["administration"]\n' + schema,
-        encoding="utf-8",
-    )
-    (folder / "script.py").write_text(script, encoding="utf-8")
-    _cli(_clean_env(server.data_dir), "tools", "import", str(folder), "--publish")
 
 
 def switch(page: Page, login: Login, role: str) -> None:

@@ -8,14 +8,13 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from pathlib import Path
 
 import attrs
 import pytest
 from playwright.sync_api import Page, Request, expect
 from skriptoteket_web.pages.run_support import EARLY_POLL_SECONDS
 
-from .harness import Login, Server, Shoot, _clean_env, _cli
+from .harness import Login, Server, Shoot, import_tool
 
 pytestmark = pytest.mark.browser
 
@@ -43,15 +42,15 @@ def run_tool(input_dir: str, output_dir: str, inputs: dict) -> str:
 @pytest.fixture(scope="module")
 def slow_tool(server: Server, tmp_path_factory: pytest.TempPathFactory) -> str:
     slug = f"sov-{uuid.uuid4().hex[:6]}"
-    folder: Path = tmp_path_factory.mktemp("slow") / slug
-    folder.mkdir()
-    (folder / "tool.toml").write_text(
-        f'slug = "{slug}"\ntitle = "Sov {slug[-6:]}"\nsummary = "Sover en stund."\n'
-        'professions = ["larare"]\ncategories = ["administration"]\n' + SCHEMA,
-        encoding="utf-8",
+    import_tool(
+        server,
+        tmp_path_factory.mktemp("slow"),
+        slug=slug,
+        title=f"Sov {slug[-6:]}",
+        script=SCRIPT,
+        schema=SCHEMA,
+        summary="Sover en stund.",
     )
-    (folder / "script.py").write_text(SCRIPT, encoding="utf-8")
-    _cli(_clean_env(server.data_dir), "tools", "import", str(folder), "--publish")
     return slug
 
 

@@ -16,8 +16,9 @@ from skriptoteket.application.runs import WORKER_LOST_MESSAGE
 from skriptoteket.bootstrap import bootstrap
 from skriptoteket.domain.run_failures import RunFailure
 from skriptoteket.domain.runs import RunStatus
+from skriptoteket.testing.processes import processes_mentioning
 
-from .support import EMAIL, WorkerProcess, processes_mentioning, queue_settings, wait_for_run
+from .support import EMAIL, queue_settings, start_sleep, start_worker, wait_for_run
 
 
 def _unfinished_jobs(url: str) -> int:
@@ -32,7 +33,7 @@ def _unfinished_jobs(url: str) -> int:
 async def test_a_worker_executes_a_queued_run(tmp_path: Path, queue_db: str) -> None:
     """Inputs reach the worker through the database; html, artifacts and the worker's name
     come back; the stored inputs are gone afterwards."""
-    worker = WorkerProcess("arbetare-1", tmp_path / "w1", queue_db)
+    worker = start_worker(tmp_path, queue_db, "arbetare-1")
     try:
         async with bootstrap(queue_settings(tmp_path / "web", queue_db), execution=True) as app:
             root = await app.find_active_user(EMAIL)
@@ -42,36 +43,28 @@ async def test_a_worker_executes_a_queued_run(tmp_path: Path, queue_db: str) -> 
             )
             assert run.worker is None
             done = await wait_for_run(app, run.id)
-            assert done.status is RunStatus.SUCCEEDED, (done, worker.log())
+            assert done.status is RunStatus.SUCCEEDED, (done, worker.output())
             assert done.html_output == "<p>200 byte</p>"
             assert done.worker == "arbetare-1"
             assert [a.path for a in done.artifacts] == ["output/kopia.bin"]
             async with app.deps.uow(readonly=True) as uow:
                 assert list(await uow.run_inputs.list(run.id)) == []
-        worker.wait_for_log("worker started")
-        assert "concurrency" in worker.log()
-        assert "run finished" in worker.log()
-        assert not (tmp_path / "w1" / "work" / str(run.id)).exists()
+        worker.wait_for_output("worker started")
+        assert "concurrency" in worker.output()
+        assert "run finished" in worker.output()
+        assert not (tmp_path / "data-arbetare-1" / "work" / str(run.id)).exists()
     finally:
         worker.stop()
-    assert worker.process.returncode == 0, worker.log()
+    assert worker.returncode == 0, worker.output()
 
 
 async def test_two_workers_share_a_burst_of_runs(tmp_path: Path, queue_db: str) -> None:
-    workers = [
-        WorkerProcess(f"arbetare-{i}", tmp_path / f"w{i}", queue_db, concurrency=2) for i in (1, 2)
-    ]
+    workers = [start_worker(tmp_path, queue_db, f"arbetare-{i}", concurrency=2) for i in (1, 2)]
     try:
         for w in workers:
-            w.wait_for_log("worker started")
+            w.wait_for_output("worker started")
         async with bootstrap(queue_settings(tmp_path / "web", queue_db), execution=True) as app:
-            root = await app.find_active_user(EMAIL)
-            runs = [
-                await app.start_production_run(
-                    root, slug="sov", uploads=[Upload(filename="s.txt", data=b"0.3")]
-                )
-                for _ in range(20)
-            ]
+            runs = [await start_sleep(app, "0.3") for _ in range(20)]
             finished = [await wait_for_run(app, r.id, within=120) for r in runs]
         assert [r.status for r in finished] == [RunStatus.SUCCEEDED] * 20
         assert {r.worker for r in finished} == {"arbetare-1", "arbetare-2"}
@@ -84,19 +77,15 @@ async def test_two_workers_share_a_burst_of_runs(tmp_path: Path, queue_db: str) 
 async def test_a_killed_workers_run_fails_as_interrupted_and_the_other_keeps_working(
     tmp_path: Path, queue_db: str
 ) -> None:
-    first = WorkerProcess("forsta", tmp_path / "w1", queue_db, concurrency=1)
+    first = start_worker(tmp_path, queue_db, "forsta", concurrency=1)
     second = None
     try:
-        first.wait_for_log("worker started")
+        first.wait_for_output("worker started")
         async with bootstrap(queue_settings(tmp_path / "web", queue_db), execution=True) as app:
-            root = await app.find_active_user(EMAIL)
-            slow = await app.start_production_run(
-                root, slug="sov", uploads=[Upload(filename="s.txt", data=b"120")]
-            )
-            running = await wait_for_run(app, slow.id, until={RunStatus.RUNNING}, within=30)
-            assert running.worker == "forsta"
-            second = WorkerProcess("andra", tmp_path / "w2", queue_db, concurrency=1)
-            second.wait_for_log("worker started")
+            slow = await start_sleep(app, "120", running=True)
+            assert slow.worker == "forsta"
+            second = start_worker(tmp_path, queue_db, "andra", concurrency=1)
+            second.wait_for_output("worker started")
             killed_at = time.monotonic()
             first.signal(signal.SIGKILL)
             failed = await wait_for_run(app, slow.id, within=60)
@@ -105,9 +94,7 @@ async def test_a_killed_workers_run_fails_as_interrupted_and_the_other_keeps_wor
             assert failed.failure_code is RunFailure.INTERRUPTED
             assert failed.error_summary == WORKER_LOST_MESSAGE
             assert failed.failure_details == {"cause": "worker_lost"}
-            quick = await app.start_production_run(
-                root, slug="sov", uploads=[Upload(filename="s.txt", data=b"0.1")]
-            )
+            quick = await start_sleep(app, "0.1")
             done = await wait_for_run(app, quick.id, within=30)
             assert (done.status, done.worker) == (RunStatus.SUCCEEDED, "andra")
             await asyncio.sleep(1.5)  # a second reaper round must not touch anything
@@ -132,15 +119,12 @@ async def test_a_killed_workers_run_fails_as_interrupted_and_the_other_keeps_wor
 async def test_cancel_reaches_a_run_on_a_worker_and_kills_its_sandbox(
     tmp_path: Path, queue_db: str
 ) -> None:
-    worker = WorkerProcess("arbetare", tmp_path / "w1", queue_db, concurrency=1)
+    worker = start_worker(tmp_path, queue_db, "arbetare", concurrency=1)
     try:
-        worker.wait_for_log("worker started")
+        worker.wait_for_output("worker started")
         async with bootstrap(queue_settings(tmp_path / "web", queue_db), execution=True) as app:
             root = await app.find_active_user(EMAIL)
-            run = await app.start_production_run(
-                root, slug="sov", uploads=[Upload(filename="s.txt", data=b"120")]
-            )
-            await wait_for_run(app, run.id, until={RunStatus.RUNNING}, within=30)
+            run = await start_sleep(app, "120", running=True)
             deadline = time.monotonic() + 10
             while not processes_mentioning(str(run.id)):
                 assert time.monotonic() < deadline, "no sandbox process"
@@ -155,60 +139,48 @@ async def test_cancel_reaches_a_run_on_a_worker_and_kills_its_sandbox(
             assert stored.status is RunStatus.CANCELLED
             assert stored.worker == "arbetare"
         assert _unfinished_jobs(queue_db) == 0
-        assert "could not record" not in worker.log()
+        assert "could not record" not in worker.output()
     finally:
         worker.stop()
-    assert worker.process.returncode == 0, worker.log()
+    assert worker.returncode == 0, worker.output()
 
 
 async def test_sigterm_drains_a_short_run_and_the_worker_exits_zero(
     tmp_path: Path, queue_db: str
 ) -> None:
-    worker = WorkerProcess("arbetare", tmp_path / "w1", queue_db, concurrency=1)
-    worker.wait_for_log("worker started")
+    worker = start_worker(tmp_path, queue_db, "arbetare", concurrency=1)
+    worker.wait_for_output("worker started")
     async with bootstrap(queue_settings(tmp_path / "web", queue_db), execution=True) as app:
         root = await app.find_active_user(EMAIL)
-        short = await app.start_production_run(
-            root, slug="sov", uploads=[Upload(filename="s.txt", data=b"2")]
-        )
-        waiting = await app.start_production_run(
-            root, slug="sov", uploads=[Upload(filename="s.txt", data=b"0.1")]
-        )
+        short = await start_sleep(app, "2")
+        waiting = await start_sleep(app, "0.1")
         await wait_for_run(app, short.id, until={RunStatus.RUNNING}, within=30)
         worker.signal(signal.SIGTERM)
-        code = await asyncio.to_thread(worker.process.wait, 30)
-        assert code == 0, worker.log()
+        code = await asyncio.to_thread(worker.wait, 30)
+        assert code == 0, worker.output()
         done = await wait_for_run(app, short.id)
-        assert done.status is RunStatus.SUCCEEDED, worker.log()
+        assert done.status is RunStatus.SUCCEEDED, worker.output()
         left = await wait_for_run(app, waiting.id, within=0)
         assert left.status is RunStatus.QUEUED  # for another worker
         assert (await app.get_run(root, run_id=waiting.id)).queue_position == 1
     worker.stop()
-    assert "worker stopping" in worker.log()
+    assert "worker stopping" in worker.output()
 
 
 async def test_sigterm_fails_a_run_still_running_after_the_bound_as_interrupted(
     tmp_path: Path, queue_db: str
 ) -> None:
-    worker = WorkerProcess(
-        "arbetare",
-        tmp_path / "w1",
-        queue_db,
-        concurrency=1,
-        env={"SKRIPTOTEKET_WORKER_SHUTDOWN_SECONDS": "1"},
+    worker = start_worker(
+        tmp_path, queue_db, "arbetare", concurrency=1, SKRIPTOTEKET_WORKER_SHUTDOWN_SECONDS="1"
     )
-    worker.wait_for_log("worker started")
+    worker.wait_for_output("worker started")
     async with bootstrap(queue_settings(tmp_path / "web", queue_db), execution=True) as app:
-        root = await app.find_active_user(EMAIL)
-        run = await app.start_production_run(
-            root, slug="sov", uploads=[Upload(filename="s.txt", data=b"120")]
-        )
-        await wait_for_run(app, run.id, until={RunStatus.RUNNING}, within=30)
+        run = await start_sleep(app, "120", running=True)
         worker.signal(signal.SIGTERM)
-        code = await asyncio.to_thread(worker.process.wait, 30)
-        assert code == 0, worker.log()
+        code = await asyncio.to_thread(worker.wait, 30)
+        assert code == 0, worker.output()
         done = await wait_for_run(app, run.id, within=0)
-        assert done.status is RunStatus.FAILED, worker.log()
+        assert done.status is RunStatus.FAILED, worker.output()
         assert done.failure_code is RunFailure.INTERRUPTED
         assert done.failure_details == {"cause": "worker_lost"}
         assert not processes_mentioning(str(run.id))

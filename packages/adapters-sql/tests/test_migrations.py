@@ -204,6 +204,32 @@ def _seed_one_tool(engine: sa.Engine) -> tuple[uuid.UUID, uuid.UUID]:
     return user_id, version_id
 
 
+def _insert_run(
+    conn: sa.Connection, run_id: uuid.UUID, *, status: str, now: datetime, **columns: object
+) -> None:
+    """A production run of the tool of ``_seed_one_tool`` by its superuser, with ``columns``
+    (those of the schema at hand) on top."""
+    tool_id, version_id = conn.execute(
+        sa.select(tables.tool_versions.c.tool_id, tables.tool_versions.c.id)
+    ).one()
+    conn.execute(
+        tables.tool_runs.insert().values(
+            id=run_id,
+            tool_id=tool_id,
+            version_id=version_id,
+            context="production",
+            requested_by_user_id=conn.execute(sa.select(tables.users.c.id)).scalar_one(),
+            status=status,
+            created_at=now,
+            workdir_path=str(run_id),
+            input_files=[],
+            input_values={},
+            artifacts=[],
+            **columns,
+        )
+    )
+
+
 def test_0003_fills_search_text_and_its_downgrade_keeps_every_row(empty_db_url: str) -> None:
     """Issue 4 / DESIGN §9: 0003 folds existing tools' title, summary and slug into
     ``tools.search_text``; going down drops only that column (no copy of ``tools`` that would
@@ -263,28 +289,12 @@ def test_0004_classifies_existing_runs_by_their_old_summaries(empty_db_url: str)
         ("cancelled", "Körningen avbröts."): None,
     }
     try:
-        user_id, version_id = _seed_one_tool(engine)
+        _seed_one_tool(engine)
         now = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
         ids = {key: uuid.uuid4() for key in old}
         with engine.begin() as conn:
-            tool_id = conn.execute(sa.select(tables.tools.c.id)).scalar_one()
             for (status, summary), run_id in ids.items():
-                conn.execute(
-                    tables.tool_runs.insert().values(
-                        id=run_id,
-                        tool_id=tool_id,
-                        version_id=version_id,
-                        context="production",
-                        requested_by_user_id=user_id,
-                        status=status,
-                        created_at=now,
-                        workdir_path=str(run_id),
-                        input_files=[],
-                        input_values={},
-                        error_summary=summary,
-                        artifacts=[],
-                    )
-                )
+                _insert_run(conn, run_id, status=status, now=now, error_summary=summary)
         migrations.upgrade("0004")
         with engine.connect() as conn:
             rows = conn.execute(
@@ -309,34 +319,15 @@ def test_0005_adds_the_run_owner_and_drops_only_it(empty_db_url: str) -> None:
     migrations.upgrade("0004")
     engine = create_sync_engine_for(empty_db_url)
     try:
-        user_id, version_id = _seed_one_tool(engine)
+        _seed_one_tool(engine)
         now = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
         old_run, new_run = uuid.uuid4(), uuid.uuid4()
-        row = {
-            "version_id": version_id,
-            "context": "production",
-            "requested_by_user_id": user_id,
-            "status": "running",
-            "created_at": now,
-            "input_files": [],
-            "input_values": {},
-            "artifacts": [],
-        }
         with engine.begin() as conn:
-            tool_id = conn.execute(sa.select(tables.tools.c.id)).scalar_one()
-            conn.execute(
-                tables.tool_runs.insert().values(
-                    id=old_run, tool_id=tool_id, workdir_path=str(old_run), **row
-                )
-            )
+            _insert_run(conn, old_run, status="running", now=now)
         migrations.upgrade("0005")
         owner = "skolserver:4242:" + "9" * 230  # long values fit (String(255))
         with engine.begin() as conn:
-            conn.execute(
-                tables.tool_runs.insert().values(
-                    id=new_run, tool_id=tool_id, workdir_path=str(new_run), owner=owner, **row
-                )
-            )
+            _insert_run(conn, new_run, status="running", now=now, owner=owner)
             owners = dict(
                 conn.execute(sa.select(tables.tool_runs.c.id, tables.tool_runs.c.owner)).all()
             )
@@ -392,34 +383,15 @@ def test_0006_adds_the_run_worker_and_inputs_and_drops_only_them(empty_db_url: s
     migrations.upgrade("0005")
     engine = create_sync_engine_for(empty_db_url)
     try:
-        user_id, version_id = _seed_one_tool(engine)
+        _seed_one_tool(engine)
         now = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
         old_run, new_run = uuid.uuid4(), uuid.uuid4()
-        row = {
-            "version_id": version_id,
-            "context": "production",
-            "requested_by_user_id": user_id,
-            "status": "queued",
-            "created_at": now,
-            "input_files": [],
-            "input_values": {},
-            "artifacts": [],
-        }
         with engine.begin() as conn:
-            tool_id = conn.execute(sa.select(tables.tools.c.id)).scalar_one()
-            conn.execute(
-                tables.tool_runs.insert().values(
-                    id=old_run, tool_id=tool_id, workdir_path=str(old_run), **row
-                )
-            )
+            _insert_run(conn, old_run, status="queued", now=now)
         migrations.upgrade("0006")
         data = bytes(range(256)) * 4
         with engine.begin() as conn:
-            conn.execute(
-                tables.tool_runs.insert().values(
-                    id=new_run, tool_id=tool_id, workdir_path=str(new_run), worker="w1:7", **row
-                )
-            )
+            _insert_run(conn, new_run, status="queued", now=now, worker="w1:7")
             conn.execute(
                 tables.run_inputs.insert(),
                 [

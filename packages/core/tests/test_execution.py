@@ -16,12 +16,9 @@ from typing import Any
 import attrs
 import pytest
 from skriptoteket.application.container import Skriptoteket
-from skriptoteket.application.context import ExecutionDeps
 from skriptoteket.application.execution import Upload
-from skriptoteket.builtin.filesystem_artifacts import FilesystemArtifactStore
 from skriptoteket.builtin.inprocess_queue import InProcessRunQueue
 from skriptoteket.builtin.process_identity import LocalProcessLiveness
-from skriptoteket.builtin.workspaces import FilesystemWorkspaces
 from skriptoteket.domain.errors import DomainError, ErrorCode
 from skriptoteket.domain.run_failures import FailureReport, RunFailure, result_too_large
 from skriptoteket.domain.run_results import (
@@ -140,20 +137,15 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
     runner = ScriptedRunner()
     queue = InProcessRunQueue(concurrency=1, max_waiting=3)
     observer = RecordingObserver()
-    execution = ExecutionDeps(
+    world.execute_on_disk(
+        tmp_path,
         runner=runner,
-        artifacts=FilesystemArtifactStore(tmp_path / "artifacts"),
         queue=queue,
-        workspaces=FilesystemWorkspaces(
-            tmp_path / "work", inputs_root=tmp_path / "inputs", input_retention_hours=24
-        ),
         sandbox_limits=RunLimits(timeout_seconds=5),
-        production_limits=RunLimits(),
         input_limits=InputLimits(max_files=3, max_file_bytes=1000, max_total_bytes=1500),
         output_caps=OutputCaps(max_stdout_bytes=10, max_html_bytes=20),
         observers=(observer,),
     )
-    world.app = Skriptoteket(attrs.evolve(world.app.deps, execution=execution))
     await queue.start(world.app.execute_run)
     try:
         yield Harness(world, runner, queue, tmp_path, observer)

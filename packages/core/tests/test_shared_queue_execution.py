@@ -9,17 +9,12 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
-import attrs
-from skriptoteket.application.container import Skriptoteket
-from skriptoteket.application.context import ExecutionDeps
 from skriptoteket.application.execution import Upload
 from skriptoteket.application.runs import WORKER_LOST_MESSAGE
-from skriptoteket.builtin.filesystem_artifacts import FilesystemArtifactStore
 from skriptoteket.builtin.inprocess_queue import InProcessRunQueue
-from skriptoteket.builtin.workspaces import FilesystemWorkspaces
 from skriptoteket.domain.run_failures import RunFailure
 from skriptoteket.domain.runs import RunStatus
-from skriptoteket.ports.execution import RunJob, RunLimits, RunnerOutcome
+from skriptoteket.ports.execution import RunJob, RunnerOutcome
 from skriptoteket.testing.world import World
 
 
@@ -61,18 +56,7 @@ async def _until(condition: Callable[[], bool]) -> None:
 async def _world(tmp_path: Path, runner: InputReadingRunner) -> tuple[World, SharedQueue]:
     world = await World.create()
     queue = SharedQueue(concurrency=1, max_waiting=10)
-    execution = ExecutionDeps(
-        runner=runner,
-        artifacts=FilesystemArtifactStore(tmp_path / "artifacts"),
-        queue=queue,
-        workspaces=FilesystemWorkspaces(
-            tmp_path / "work", inputs_root=tmp_path / "inputs", input_retention_hours=24
-        ),
-        sandbox_limits=RunLimits(),
-        production_limits=RunLimits(),
-        worker_name="arbetare-7",
-    )
-    world.app = Skriptoteket(attrs.evolve(world.app.deps, execution=execution))
+    world.execute_on_disk(tmp_path, runner=runner, queue=queue, worker_name="arbetare-7")
     await queue.start(world.app.execute_run, interrupt=world.app.fail_lost_run)
     return world, queue
 

@@ -26,6 +26,7 @@ from skriptoteket.domain.identity import Role, system_actor
 from skriptoteket.plugins import make_plugin_manager
 from skriptoteket.settings import Settings
 from skriptoteket.testing.fakes import FakePasswordHasher
+from skriptoteket.testing.seeding import publish_tool
 from skriptoteket_web import hookspecs
 from skriptoteket_web.api import ENDPOINTS
 from skriptoteket_web.api.openapi import build_document
@@ -141,18 +142,9 @@ def seeder(secrets: dict[str, str]) -> Seed:
             issued = await core.create_api_token(user, owner_email=user.email, name="schemathesis")
             secrets[who] = issued.secret
         admin = users["admin"]
-        tool = await core.create_tool(
-            admin,
-            slug="exempel",
-            title="Exempel",
-            summary=None,
-            professions=["larare"],
-            categories=["administration"],
+        await publish_tool(
+            core, admin, slug="exempel", source_code=SOURCE, categories=("administration",)
         )
-        draft = await core.create_draft_version(admin, tool_id=tool.id, source_code=SOURCE)
-        await core.submit_for_review(admin, version_id=draft.id)
-        await core.publish_version(admin, version_id=draft.id)
-        await core.set_tool_published(admin, tool_id=tool.id, published=True)
 
     return seed
 

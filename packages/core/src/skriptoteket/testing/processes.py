@@ -41,6 +41,23 @@ def process_env(env: Mapping[str, str]) -> dict[str, str]:
     return full
 
 
+def cli_output(env: Mapping[str, str], *args: str, timeout: float = 180.0) -> str:
+    """Run ``skriptoteket ARGS`` to its end with ``env`` (see ``process_env``); its stdout.
+    Raises ``RuntimeError`` with the output if it fails."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "skriptoteket_cli", *args],
+        env=process_env(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"skriptoteket {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
+    return proc.stdout
+
+
 @attrs.define
 class CliProcess:
     """One ``python -m skriptoteket_cli …`` process and its log."""
@@ -71,6 +88,20 @@ class CliProcess:
 
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def signal(self, signum: int) -> None:
+        """Send ``signum`` to the process itself (not its group), if it still runs."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signum)
+
+    def wait(self, timeout: float | None = None) -> int:
+        """Wait for the process to exit; its exit code."""
+        assert self.proc is not None
+        return self.proc.wait(timeout=timeout)
+
+    @property
+    def returncode(self) -> int | None:
+        return None if self.proc is None else self.proc.returncode
 
     def kill(self) -> None:
         """SIGKILL the whole process group (uvicorn's worker processes too), as a crash would."""

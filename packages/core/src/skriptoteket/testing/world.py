@@ -6,20 +6,24 @@ created by the run queue, which is not part of the core use cases) and ``put``."
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import attrs
 
 from skriptoteket.application.container import Skriptoteket
-from skriptoteket.application.context import Deps
+from skriptoteket.application.context import Deps, ExecutionDeps
 from skriptoteket.application.versions import PublishResult
+from skriptoteket.builtin.filesystem_artifacts import FilesystemArtifactStore
 from skriptoteket.builtin.memory.uow import MemoryStore
 from skriptoteket.builtin.system import SecretsTokenGenerator, Uuid4Generator
+from skriptoteket.builtin.workspaces import FilesystemWorkspaces
 from skriptoteket.domain.audit import AuditEntry
 from skriptoteket.domain.identity import Role, User, system_actor
 from skriptoteket.domain.runs import RunContext, RunStatus, ToolRun
 from skriptoteket.domain.tools import Tool
 from skriptoteket.domain.versions import ToolVersion
+from skriptoteket.ports.execution import RunLimits, Runner, RunQueue
 from skriptoteket.ports.repositories import UnitOfWorkFactory
 from skriptoteket.ports.system import PasswordHasher
 from skriptoteket.testing.factories import make_run
@@ -79,6 +83,32 @@ class World:
 
     def with_uow(self, uow: UnitOfWorkFactory) -> Skriptoteket:
         return Skriptoteket(attrs.evolve(self.app.deps, uow=uow))
+
+    def execute_on_disk(
+        self,
+        root: Path,
+        *,
+        runner: Runner,
+        queue: RunQueue,
+        sandbox_limits: RunLimits | None = None,
+        **fields: Any,
+    ) -> ExecutionDeps:
+        """Give ``app`` its execution parts: ``runner`` and ``queue``, with the filesystem
+        artifact store and run workspaces under ``root`` (``artifacts``, ``work``, ``inputs``);
+        ``fields`` are further ``ExecutionDeps`` fields. The queue is not started."""
+        execution = ExecutionDeps(
+            runner=runner,
+            artifacts=FilesystemArtifactStore(root / "artifacts"),
+            queue=queue,
+            workspaces=FilesystemWorkspaces(
+                root / "work", inputs_root=root / "inputs", input_retention_hours=24
+            ),
+            sandbox_limits=sandbox_limits or RunLimits(),
+            production_limits=RunLimits(),
+            **fields,
+        )
+        self.app = Skriptoteket(attrs.evolve(self.app.deps, execution=execution))
+        return execution
 
     async def add_user(self, role: Role, email: str | None = None) -> User:
         self.tick()
