@@ -12,7 +12,7 @@ from skriptoteket.application.execution import Upload
 from skriptoteket.bootstrap import bootstrap
 from skriptoteket.domain.runs import RunStatus
 
-from .support import EMAIL, WorkerProcess, queue_settings, wait_for_run
+from .support import EMAIL, queue_settings, start_worker, wait_for_run
 
 
 async def test_a_web_process_with_the_docker_runner_set_never_touches_docker(
@@ -20,7 +20,7 @@ async def test_a_web_process_with_the_docker_runner_set_never_touches_docker(
 ) -> None:
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-engine.sock")
     web = attrs.evolve(queue_settings(tmp_path / "web", queue_db), runner="docker")
-    worker = WorkerProcess("arbetare-utan-docker", tmp_path / "w", queue_db)  # local runner
+    worker = start_worker(tmp_path, queue_db, "arbetare-utan-docker")  # the local runner
     try:
         async with bootstrap(web, execution=True) as app:
             assert app.deps.execution is not None
@@ -34,7 +34,7 @@ async def test_a_web_process_with_the_docker_runner_set_never_touches_docker(
                 root, slug="eko", uploads=[Upload(filename="a.bin", data=b"abc")]
             )
             done = await wait_for_run(app, run.id)
-            assert done.status is RunStatus.SUCCEEDED, (done, worker.log())
+            assert done.status is RunStatus.SUCCEEDED, (done, worker.output())
             assert done.worker == "arbetare-utan-docker"
     finally:
         worker.stop()
