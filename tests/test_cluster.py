@@ -180,6 +180,7 @@ def test_a_burst_of_60_runs_spreads_over_both_workers(cluster: Cluster) -> None:
     for name in ("alfa", "beta"):
         left = [p for p in (cluster.workdir / f"data-{name}").rglob("summa.txt")]
         assert left == [], "artifacts must live in the bucket only"
+        assert "artifacts of the runs" not in cluster.workers[name].output()  # no warning (s3)
 
 
 def test_cancel_stops_a_run_on_whichever_worker_holds_it(cluster: Cluster) -> None:

@@ -52,6 +52,9 @@ async def test_a_worker_executes_a_queued_run(tmp_path: Path, queue_db: str) -> 
         worker.wait_for_output("worker started")
         assert "concurrency" in worker.output()
         assert "run finished" in worker.output()
+        # the filesystem store is this machine's disk: the worker says where web processes
+        # must read its artifacts from
+        assert "artifacts of the runs this worker executes are stored in" in worker.output()
         assert not (tmp_path / "data-arbetare-1" / "work" / str(run.id)).exists()
     finally:
         worker.stop()

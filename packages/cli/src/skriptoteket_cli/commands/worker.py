@@ -11,6 +11,7 @@ interrupted; runs not started stay queued for other workers. The exit code is 0 
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import attrs
 import click
@@ -19,6 +20,8 @@ from skriptoteket.builtin.process_identity import default_worker_name
 from skriptoteket.observability.log_setup import configure_logging
 
 from skriptoteket_cli.state import CliState, pass_state
+
+log = logging.getLogger("skriptoteket.worker")
 
 
 @click.command("worker")
@@ -48,6 +51,14 @@ def worker(state: CliState, name: str | None, concurrency: int | None) -> None:
     probe = state.plugins.select_run_queue(settings).create(settings)
     if probe.executes_here:  # refuses before anything opens: the in-process queue says why
         asyncio.run(probe.work(name=worker_name, concurrency=slots, shutdown_seconds=0.0))
+    if settings.artifact_store == "filesystem":  # the one store that is this machine's disk
+        log.warning(
+            "artifacts of the runs this worker executes are stored in %s: web processes serve "
+            "them only if they read the same directory (SKRIPTOTEKET_ARTIFACTS_ROOT on a shared "
+            "disk); otherwise use SKRIPTOTEKET_ARTIFACT_STORE=s3",
+            settings.artifacts_dir,
+            extra={"worker": worker_name, "artifacts_root": str(settings.artifacts_dir)},
+        )
 
     async def main() -> None:
         async with bootstrap(
