@@ -11,7 +11,6 @@ import pluggy
 
 from skriptoteket.application.container import Skriptoteket
 from skriptoteket.application.context import Deps, ExecutionDeps
-from skriptoteket.builtin.inprocess_queue import InProcessRunQueue
 from skriptoteket.builtin.process_identity import LocalProcessLiveness, default_worker_name
 from skriptoteket.builtin.runs_elsewhere import RunsElsewhere
 from skriptoteket.builtin.system import (
@@ -116,7 +115,7 @@ async def bootstrap(
                 runner_name=settings.runner,
                 observers=tuple(run_observers),
                 # A run in this process's memory is lost with it: its owner is this process.
-                owner=processes.owner if isinstance(queue, InProcessRunQueue) else None,
+                owner=processes.owner if queue.executes_here else None,
                 worker_name=worker_name or settings.worker_name or default_worker_name(),
                 runs_here=executes,
             )
