@@ -18,6 +18,7 @@ a fresh directory under the data dir (``metrics.prepare_multiprocess_dir``).
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import click
 import pluggy
@@ -28,6 +29,7 @@ from skriptoteket.settings import Settings, url_scheme
 from starlette.applications import Starlette
 
 from skriptoteket_web.http_protocol import NoDelayH11Protocol
+from skriptoteket_web.web_settings import WebSettings
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -71,6 +73,15 @@ def workers_refusal(settings: Settings, plugins: Plugins, workers: int) -> str |
     return None
 
 
+def proxy_options(web: WebSettings | None = None) -> dict[str, Any]:
+    """uvicorn believes ``X-Forwarded-For``/``-Proto`` only from ``SKRIPTOTEKET_TRUSTED_PROXIES``
+    (none by default: the socket peer is the client)."""
+    trusted = (web or WebSettings.from_env()).trusted_proxies
+    if not trusted:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": trusted}
+
+
 def worker_app() -> Starlette:
     """The app of one ``serve --workers N`` child: settings from the inherited environment."""
     from skriptoteket_web.app import create_app
@@ -111,7 +122,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
             http=NoDelayH11Protocol,
             log_config=None,
             log_level=None,
-            proxy_headers=False,
+            **proxy_options(),
         )
         return
     from skriptoteket_web.metrics import prepare_multiprocess_dir
@@ -128,5 +139,5 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
         http=NoDelayH11Protocol,
         log_config=None,
         log_level=None,
-        proxy_headers=False,
+        **proxy_options(),
     )

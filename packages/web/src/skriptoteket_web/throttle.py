@@ -3,7 +3,9 @@ core's (``domain.login_throttle``, ``application.login_throttle``: in the databa
 process and machine counts the same failures); this module gives them the request's client
 address and the policy from ``WebSettings``.
 
-The client address is the socket peer (no ``X-Forwarded-For``). The login form and the
+The client address is the socket peer, or, behind a proxy listed in
+``SKRIPTOTEKET_TRUSTED_PROXIES``, the client that proxy names (``serve`` has uvicorn rewrite the
+peer from ``X-Forwarded-For`` for those proxies only). The login form and the
 password-change form (a wrong current password) count under the same (account, address) pair.
 """
 
@@ -27,7 +29,7 @@ def throttle_policy(web: WebSettings) -> ThrottlePolicy:
 
 
 def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"  # the socket peer
+    return request.client.host if request.client else "unknown"  # the peer (or trusted proxy's)
 
 
 async def retry_after(request: Request, account: str) -> int:

@@ -59,6 +59,11 @@ class WebSettings:
     # R35: /docs and /openapi.json, for anyone, only when on (otherwise 404); on by default
     # as SPEC §12 says (the same document is public at /api/v1/openapi.json anyway).
     enable_docs: bool = True
+    trusted_proxies: str = ""
+    """Addresses (IPs or networks, comma-separated) of reverse proxies whose
+    ``X-Forwarded-For``/``X-Forwarded-Proto`` are believed: a request from one of them counts as
+    coming from the client the proxy names (login throttle, logs). Empty: only the socket peer
+    counts, and forwarded headers are ignored."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> WebSettings:
@@ -96,4 +101,7 @@ class WebSettings:
             ),
             metrics_token=(get("METRICS_TOKEN") or "").strip() or None,
             enable_docs=_flag(docs) if docs else defaults.enable_docs,
+            trusted_proxies=",".join(
+                part.strip() for part in (get("TRUSTED_PROXIES") or "").split(",") if part.strip()
+            ),
         )
