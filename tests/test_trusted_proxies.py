@@ -37,7 +37,8 @@ def _login(server: ServerProcess, email: str, password: str, forwarded_for: str)
     _, headers, page = server.request("GET", "/login", headers=via)
     token = re.search(rb'name="login_token" value="([^"]+)"', page)
     cookie = re.search(r"skriptoteket_login=([^;]+)", headers.get("set-cookie", ""))
-    assert token is not None and cookie is not None
+    assert token is not None
+    assert cookie is not None
     form = f"email={email}&password={password}&login_token={token.group(1).decode()}"
     status, _, _ = server.request(
         "POST",
