@@ -492,6 +492,7 @@ contract = 2
 name = "klasslista"
 label = "Klasslista"
 accept = [".csv"]
+max_count = 3
 
 [[input_schema.fields]]
 name = "gruppstorlek"
@@ -569,6 +570,11 @@ def test_contract_2_form_defaults_validation_and_a_good_run(
     expect(page.get_by_label("Ordning")).to_have_value("namn")
     expect(page.get_by_label("Numrera grupperna")).to_be_checked()
     expect(page.get_by_text("Tillåtna filtyper: .csv")).to_be_visible()
+    # Each attribute reaches the browser on its own (issue 11: "multiplerequired" took one
+    # file and required none).
+    files = page.locator("#input-klasslista")
+    assert files.evaluate("el => [el.multiple, el.required, el.accept]") == [True, True, ".csv"]
+    assert size.evaluate("el => [el.required, el.step]") == [False, "1"]
     check_a11y(page)
     shoot(page, "run-form-contract-2")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,53 @@ def test_run_form_contract_1_EXE_02(rsite: RunSite) -> None:
     assert 'enctype="multipart/form-data"' in page.text
     assert f'hx-post="/tools/{tool.slug}/run"' in page.text
     assert 'id="result-container" class="result-container" aria-live="polite"' in page.text
+
+
+class _Controls(HTMLParser):
+    """Each form control's attributes as a browser parses them (name → attributes)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.controls: dict[str, dict[str, str | None]] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag in ("input", "select") and found.get("name"):
+            self.controls[str(found["name"])] = found
+
+
+def controls_of(text: str) -> dict[str, dict[str, str | None]]:
+    parser = _Controls()
+    parser.feed(text)
+    return parser.controls
+
+
+def test_every_input_kind_renders_its_attributes_apart(rsite: RunSite) -> None:
+    """Issue 11: a field taking up to 3 files rendered ``multiplerequired=""`` (the template's
+    whitespace control glued the attributes), so the browser took one file and did not
+    require any. Each attribute must reach the browser on its own."""
+    tool = rsite.versioned_tool("Grupper", GROUPS, schema=GROUPS_SCHEMA)
+    rsite.login(Role.USER)
+    controls = controls_of(rsite.client.get(f"/tools/{tool.slug}/run").text)
+    files = controls["klasslista"]
+    assert {"multiple", "required", "accept", "aria-required"} <= set(files)
+    assert files["accept"] == ".csv,.txt"
+    number = controls["antal"]
+    assert (number["type"], number["min"], number["max"], number["step"]) == (
+        "number",
+        "2",
+        "10",
+        "1",
+    )
+    assert "required" not in number
+    assert {"required", "aria-required", "maxlength"} <= set(controls["rubrik"])
+    assert controls["slumpa"]["type"] == "checkbox"
+    assert "required" not in controls["sortering"]
+    for attributes in controls.values():  # nothing glued: every name is a real attribute
+        assert not any(
+            name.startswith(("multiple", "required")) and name not in ("multiple", "required")
+            for name in attributes
+        ), attributes
 
 
 def test_run_form_contract_2_renders_the_schema(rsite: RunSite) -> None:
