@@ -98,12 +98,12 @@ def test_upgrade_twice_downgrade_base_upgrade_then_smoke_check(empty_db_url: str
     """ARCH-10 on both engines."""
     migrations = AlembicMigrations(empty_db_url)
     assert migrations.current() is None
-    assert migrations.head() == head_revision() == "0007"
+    assert migrations.head() == head_revision() == "0008"
 
     migrations.upgrade("head")
-    assert migrations.current() == "0007"
+    assert migrations.current() == "0008"
     migrations.upgrade("head")  # no-op
-    assert migrations.current() == "0007"
+    assert migrations.current() == "0008"
 
     migrations.downgrade("base")
     assert migrations.current() is None
@@ -118,7 +118,7 @@ def test_upgrade_twice_downgrade_base_upgrade_then_smoke_check(empty_db_url: str
             assert functions == 0
 
         migrations.upgrade("head")
-        assert migrations.current() == "0007"
+        assert migrations.current() == "0008"
         _smoke_check(engine)
     finally:
         engine.dispose()
@@ -341,6 +341,41 @@ def test_0005_adds_the_run_owner_and_drops_only_it(empty_db_url: str) -> None:
         assert count == 2
     finally:
         engine.dispose()
+
+
+def test_0008_adds_the_chosen_language_and_drops_only_it(empty_db_url: str) -> None:
+    """Issue 11 (the UI stays Swedish unless the person chose): 0008 adds the nullable
+    ``users.preferred_language``; existing users get NULL (the default language); going down
+    drops only that column, the users stay."""
+    migrations = AlembicMigrations(empty_db_url)
+    migrations.upgrade("0007")
+    engine = create_sync_engine_for(empty_db_url)
+    try:
+        user_id, _ = _seed_one_tool(engine)
+        assert "preferred_language" not in _columns(engine, "users")
+        migrations.upgrade("0008")
+        with engine.begin() as conn:
+            before = conn.execute(sa.select(tables.users.c.preferred_language)).scalar_one()
+            conn.execute(
+                tables.users.update()
+                .where(tables.users.c.id == user_id)
+                .values(preferred_language="en")
+            )
+            after = conn.execute(sa.select(tables.users.c.preferred_language)).scalar_one()
+        assert (before, after) == (None, "en")
+        migrations.downgrade("0007")
+        assert migrations.current() == "0007"
+        assert "preferred_language" not in _columns(engine, "users")
+        with engine.connect() as conn:
+            emails = conn.execute(sa.select(sa.text("email")).select_from(sa.text("users")))
+            assert len(emails.all()) == 1
+    finally:
+        engine.dispose()
+
+
+def _columns(engine: sa.Engine, table: str) -> set[str]:
+    with engine.connect() as conn:
+        return {c["name"] for c in sa.inspect(conn).get_columns(table)}
 
 
 def test_0007_adds_login_failures_and_drops_only_it(empty_db_url: str) -> None:

@@ -51,6 +51,7 @@ users = sa.Table(
     sa.Column("password_hash", sa.Text(), nullable=True),
     sa.Column("is_active", sa.Boolean(), nullable=False, server_default=sa.true()),
     *_now_columns(),
+    sa.Column("preferred_language", sa.String(8), nullable=True),  # issue 11; NULL: default
     sa.UniqueConstraint("email"),
     sa.UniqueConstraint("auth_provider", "external_id"),
 )

@@ -28,6 +28,7 @@ def user_values(user: User) -> dict[str, Any]:
         "is_active": user.is_active,
         "created_at": user.created_at,
         "updated_at": user.updated_at,
+        "preferred_language": user.preferred_language,
     }
 
 
@@ -43,6 +44,7 @@ def user_from_row(row: sa.Row[Any]) -> User:
         is_active=bool(m["is_active"]),
         created_at=m["created_at"],
         updated_at=m["updated_at"],
+        preferred_language=m["preferred_language"],
     )
 
 

@@ -11,6 +11,7 @@ from skriptoteket.application import (
     login_throttle,
     nominations,
     passwords,
+    preferences,
     readiness,
     run_watch,
     runnable,
@@ -36,6 +37,7 @@ class Skriptoteket:
     reactivate_user: identity.ReactivateUser = attrs.field(init=False)
     change_own_password: passwords.ChangeOwnPassword = attrs.field(init=False)
     set_user_password: passwords.SetUserPassword = attrs.field(init=False)
+    set_preferred_language: preferences.SetPreferredLanguage = attrs.field(init=False)
     login: identity.Login = attrs.field(init=False)
     resolve_session: identity.ResolveSession = attrs.field(init=False)
     logout: identity.Logout = attrs.field(init=False)

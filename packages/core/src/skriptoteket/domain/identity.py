@@ -17,6 +17,8 @@ PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 1024
 TOKEN_NAME_MAX_LENGTH = 100
 SYSTEM_ACTOR_ID = UUID(int=0)
+# The languages the user interface is written in; Swedish is the product's language (UI-01).
+UI_LANGUAGES: tuple[str, ...] = ("sv", "en")
 
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _COMMON_PASSWORDS = frozenset(
@@ -81,6 +83,8 @@ class User:
     is_active: bool
     created_at: datetime
     updated_at: datetime
+    # The UI language the person chose (one of UI_LANGUAGES); None: the school's default.
+    preferred_language: str | None = None
 
     @property
     def is_system(self) -> bool:
@@ -178,6 +182,18 @@ def require_real_user(actor: User) -> None:
         raise validation_error(
             "This action needs a real user account as actor (pass --actor EMAIL)", field="actor"
         )
+
+
+def validate_language(language: str) -> str:
+    """One of ``UI_LANGUAGES``, else VALIDATION_ERROR (reason ``language_unsupported``)."""
+    if language not in UI_LANGUAGES:
+        raise validation_error(
+            f"Unknown language {language!r}; use one of: {', '.join(UI_LANGUAGES)}",
+            reason="language_unsupported",
+            language=language,
+            supported=list(UI_LANGUAGES),
+        )
+    return language
 
 
 # --- provisioning and user management policies ---

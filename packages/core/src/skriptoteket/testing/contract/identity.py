@@ -44,6 +44,15 @@ class IdentityContract:
         await write(uow_factory, lambda uow: uow.users.update(changed))
         async with uow_factory(readonly=True) as uow:
             assert await uow.users.get(user.id) == changed
+        # Issue 11: the chosen UI language is stored, and cleared again.
+        english = attrs.evolve(changed, preferred_language="en")
+        await write(uow_factory, lambda uow: uow.users.update(english))
+        async with uow_factory(readonly=True) as uow:
+            assert await uow.users.get(user.id) == english
+            assert await uow.users.get_by_email(user.email) == english
+        await write(uow_factory, lambda uow: uow.users.update(changed))
+        async with uow_factory(readonly=True) as uow:
+            assert (await uow.users.get(user.id)) == changed
         await expect_error(
             {ErrorCode.NOT_FOUND}, uow_factory, lambda uow: uow.users.update(make_user())
         )
