@@ -40,7 +40,7 @@ from skriptoteket_web.middleware.body_limit import BodyLimitMiddleware, BodyLimi
 from skriptoteket_web.middleware.correlation import CorrelationIdMiddleware
 from skriptoteket_web.middleware.csrf import CsrfMiddleware
 from skriptoteket_web.middleware.errors import ErrorMiddleware
-from skriptoteket_web.middleware.language import LanguageMiddleware
+from skriptoteket_web.middleware.language import LanguageMiddleware, UserLanguageMiddleware
 from skriptoteket_web.middleware.security_headers import SecurityHeadersMiddleware
 from skriptoteket_web.middleware.session import SessionMiddleware
 from skriptoteket_web.pages import all_routes
@@ -142,6 +142,7 @@ def create_app(
             ),
             Middleware(ErrorMiddleware),
             Middleware(SessionMiddleware),
+            Middleware(UserLanguageMiddleware, settings=web),
             Middleware(CsrfMiddleware),
         ],
         exception_handlers={

@@ -2,8 +2,8 @@
 
 Catalogs live in ``locale/<lang>/LC_MESSAGES/messages.po``; message ids are English and the
 Swedish catalog holds the spec's texts (UI-01, UI-06). The ``.po`` files are compiled in memory
-when the app starts (no ``.mo`` files to keep in step). Swedish is the default; English is chosen
-by ``SKRIPTOTEKET_DEFAULT_LANGUAGE=en`` or by the browser's ``Accept-Language``.
+when the app starts. The school's language (``SKRIPTOTEKET_DEFAULT_LANGUAGE``, Swedish) is used
+unless the person chose another (issue 11): the browser's ``Accept-Language`` never switches it.
 """
 
 from __future__ import annotations
@@ -45,36 +45,9 @@ def load_translations(lang: str) -> Translations:
     return Translations(buffer)
 
 
-def _parse_accept_language(header: str) -> list[tuple[float, str]]:
-    ranked = []
-    for position, part in enumerate(header.split(",")):
-        piece = part.strip()
-        if not piece:
-            continue
-        tag, _, params = piece.partition(";")
-        quality = 1.0
-        for param in params.split(";"):
-            key, _, value = param.strip().partition("=")
-            if key == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        lang = tag.strip().lower().split("-")[0]
-        # Stable: equal qualities keep the header's order.
-        ranked.append((quality - position * 1e-6, lang))
-    return sorted(ranked, reverse=True)
-
-
-def negotiate_language(accept_language: str | None, default: str) -> str:
-    """The best supported language the browser accepts, else ``default``."""
-    if accept_language:
-        for quality, lang in _parse_accept_language(accept_language):
-            if quality <= 0:
-                continue
-            if lang in SUPPORTED_LANGUAGES:
-                return lang
-    return default
+def chosen_language(choice: str | None, default: str) -> str:
+    """The language the person chose if it is one we have, else ``default``."""
+    return choice if choice in SUPPORTED_LANGUAGES else default
 
 
 @cache

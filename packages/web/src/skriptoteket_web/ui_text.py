@@ -140,6 +140,7 @@ _BY_REASON: Mapping[str, str] = {
         "The tool still has a temporary address (draft-…). Give it an address of its own under"
         " Metadata in the script editor and save before it is shown in the catalog."
     ),
+    "language_unsupported": N_("Unknown language."),
 }
 
 _NOT_FOUND_BY_ENTITY: Mapping[str, str] = {

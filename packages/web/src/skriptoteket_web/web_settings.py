@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from typing import Literal
 
 import attrs
+from skriptoteket.domain.identity import UI_LANGUAGES
 
-SUPPORTED_LANGUAGES: tuple[str, ...] = ("sv", "en")
+SUPPORTED_LANGUAGES: tuple[str, ...] = UI_LANGUAGES
 SameSite = Literal["lax", "strict", "none"]
 
 
