@@ -202,6 +202,10 @@ MATRIX: dict[tuple[str, str], Expect] = {
         dict.fromkeys(ROLES, 403), body=lambda s: {"email": "x@skolan.se", "password": "fel"}
     ),
     ("POST", "/logout"): Expect(dict.fromkeys(ROLES, 303)),
+    # Issue 11: anyone may choose the UI language (anonymous: the cookie only).
+    ("POST", "/language"): Expect(
+        dict.fromkeys(ROLES, 303), body=lambda s: {"language": "en", "next": "/login"}
+    ),
     ("GET", "/"): Expect(logged_in(200)),
     ("GET", "/browse/"): Expect(logged_in(200)),
     ("GET", "/browse/{profession_slug}"): Expect(logged_in(200)),
