@@ -72,6 +72,14 @@
     if (!(section instanceof Element) || !section.hasAttribute("data-events-done")) return;
     if (event.detail.failed && document.body.contains(section)) pollInstead(section);
   });
+  // Issue 11: a boosted navigation swaps only <body>; the new page's language comes with its
+  // .page element (a login into an account that chose English, a logout).
+  document.body.addEventListener("htmx:afterSwap", function () {
+    var page = document.querySelector("body > .page[lang]");
+    if (page && document.documentElement.lang !== page.lang) {
+      document.documentElement.lang = page.lang;
+    }
+  });
   document.body.addEventListener("htmx:sseError", function (event) {
     var section = event.target;
     if (!(section instanceof Element) || !section.hasAttribute("data-run-events")) return;
