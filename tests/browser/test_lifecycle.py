@@ -143,8 +143,8 @@ def test_tool_lifecycle_from_suggestion_to_rollback(
     wait_for_final_run(page, "#sandbox-result")
     result = page.locator("#sandbox-result")
     expect(result.get_by_role("heading", name="Körning: Lyckades")).to_be_visible()
-    expect(result).to_contain_text("Testkörning lyckades.")
-    expect_run_toast(page, "Testkörning lyckades.")  # ED-08
+    expect_run_toast(page, "Testkörning lyckades.")  # ED-08: the one success notice
+    expect(result.locator(".notice-success")).to_have_count(0)  # not said twice (issue 11)
     expect(result).to_contain_text("Testläge")
     frame = result.locator("iframe.result-frame")
     expect(frame).to_have_attribute("sandbox", "")  # no allow-scripts (UI-07)
@@ -202,8 +202,8 @@ def test_tool_lifecycle_from_suggestion_to_rollback(
     wait_for_final_run(second, "#result-container")
     out = second.locator("#result-container")
     expect(out.get_by_role("heading", name="Körning: Lyckades")).to_be_visible()
-    expect(out).to_contain_text("Körning lyckades.")
-    expect_run_toast(second, "Körning lyckades.")  # EXE-04
+    expect_run_toast(second, "Körning lyckades.")  # EXE-04: the one success notice
+    expect(out.locator(".notice-success")).to_have_count(0)  # not said twice (issue 11)
     expect(out.get_by_role("heading", name="Resultat")).to_be_visible()
     frame = out.locator("iframe.result-frame")
     expect(frame).to_have_attribute("sandbox", "")
@@ -213,7 +213,7 @@ def test_tool_lifecycle_from_suggestion_to_rollback(
     shoot(second, "run-result")
     second.close()
     wait_for_final_run(page, "#result-container")
-    expect(page.locator("#result-container")).to_contain_text("Körning lyckades.")
+    expect(page.locator("#result-container")).to_contain_text("Körning: Lyckades")
     toast = expect_run_toast(page, "Körning lyckades.")
     toast.get_by_role("button", name="Stäng").click()  # static/js/app.js, no inline script
     expect(toast).to_have_count(0)
@@ -306,7 +306,7 @@ def test_run_page_works_with_the_keyboard_only(page: Page, login: Login) -> None
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     wait_for_final_run(page, "#result-container")
-    expect(page.locator("#result-container")).to_contain_text("Körning lyckades.")
+    expect(page.locator("#result-container")).to_contain_text("Körning: Lyckades")
     # "Kör igen" is reachable too and leads back to the form: the next Tab is in the form.
     again = page.get_by_role("link", name="Kör igen")
     again.focus()

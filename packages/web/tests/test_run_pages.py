@@ -167,7 +167,11 @@ def test_run_then_result_without_reload_and_escaped_iframe_UI_07(rsite: RunSite)
     assert "hx-get" not in done.text.split("</h2>")[0]  # polling stopped
     assert "data-run-events" not in done.text  # and no stream for a final run
     assert "Körning: Lyckades" in done.text
-    assert "Körning lyckades." in done.text
+    assert done.text.count("Körning lyckades.") == 1  # the toast only, not also inline (issue 11)
+    assert "notice-success" not in done.text
+    page = rsite.client.get(f"/my-runs/{run_id}")  # a full page has no toast: the notice is inline
+    assert page.text.count("Körning lyckades.") == 1
+    assert "notice-success" in page.text
     # UI-07, DESIGN §6: the HTML is not in the page; the sandboxed iframe loads it by URL.
     frame = f'<iframe class="result-frame" sandbox="" src="/my-runs/{run_id}/result.html"'
     assert frame + ' title="Resultat"></iframe>' in done.text

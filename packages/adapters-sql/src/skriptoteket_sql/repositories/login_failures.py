@@ -34,16 +34,17 @@ class SqlLoginFailureRepository(SqlRepository):
         row = await self._first(query.with_for_update() if lock else query)
         return _from_row(row) if row else None
 
-    async def put(self, record: LoginFailures) -> None:
+    async def put(self, record: LoginFailures, *, new: bool) -> None:
         values = {
             "failures": record.failures,
             "recent": [v.isoformat() for v in record.recent],
             "expires_at": record.expires_at,
         }
         async with self._db.writing() as conn:
-            updated = await conn.execute(t.update().where(t.c.key == record.key).values(values))
-            if updated.rowcount == 0:
+            if new:  # a duplicate key raises DUPLICATE_ENTRY: someone inserted it first
                 await conn.execute(t.insert().values(key=record.key, **values))
+            else:
+                await conn.execute(t.update().where(t.c.key == record.key).values(values))
 
     async def delete(self, key: str) -> None:
         async with self._db.writing() as conn:

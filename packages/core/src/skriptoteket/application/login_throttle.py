@@ -61,7 +61,8 @@ class RecordLoginFailure(UseCase):
                 (pair_key(account, address), policy.pair_failed),
                 (address_key(address), policy.address_failed),
             ):
-                await repo.put(failed(key, await repo.get(key, lock=True), now))
+                found = await repo.get(key, lock=True)
+                await repo.put(failed(key, found, now), new=found is None)
 
         async def prune(uow: UnitOfWork) -> None:
             await uow.login_failures.prune(now, keep=policy.max_records)

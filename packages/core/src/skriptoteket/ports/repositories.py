@@ -236,8 +236,11 @@ class LoginFailureRepository(Protocol):
         so two processes recording a failure of the same key never lose one."""
         ...
 
-    async def put(self, record: LoginFailures) -> None:
-        """Insert or replace the record with this key."""
+    async def put(self, record: LoginFailures, *, new: bool) -> None:
+        """``new``: insert the record (DUPLICATE_ENTRY or CONFLICT when another unit of work
+        inserted one with this key first: the caller read "none" too early and must read
+        again); else replace the record read with ``lock``. Never an upsert: replacing a
+        record another process created after this one read "none" would lose its count."""
         ...
 
     async def delete(self, key: str) -> None: ...

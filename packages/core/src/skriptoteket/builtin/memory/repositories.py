@@ -522,7 +522,11 @@ class MemoryLoginFailureRepository:
     async def get(self, key: str, *, lock: bool = False) -> LoginFailures | None:
         return self._s.login_failures.get(key)  # a writing unit of work holds the store's lock
 
-    async def put(self, record: LoginFailures) -> None:
+    async def put(self, record: LoginFailures, *, new: bool) -> None:
+        if new and record.key in self._s.login_failures:
+            raise DomainError(
+                ErrorCode.DUPLICATE_ENTRY, "The login-throttle record exists", {"key": record.key}
+            )
         self._s.login_failures[record.key] = record
 
     async def delete(self, key: str) -> None:

@@ -3,9 +3,10 @@ bounded table — expired records go, then the soonest-expiring beyond the cap."
 
 from __future__ import annotations
 
+from skriptoteket.domain.errors import ErrorCode
 from skriptoteket.domain.login_throttle import LoginFailures
 from skriptoteket.ports.repositories import UnitOfWork, UnitOfWorkFactory
-from skriptoteket.testing.contract.support import write
+from skriptoteket.testing.contract.support import expect_error, write
 from skriptoteket.testing.factories import at
 
 
@@ -19,7 +20,7 @@ class LoginFailureContract:
         self, uow_factory: UnitOfWorkFactory
     ) -> None:
         first = LoginFailures("a" * 64, 3, (at(1), at(2.5), at(4)), at(900))
-        await write(uow_factory, lambda uow: uow.login_failures.put(first))
+        await write(uow_factory, lambda uow: uow.login_failures.put(first, new=True))
         async with uow_factory(readonly=True) as uow:
             got = await uow.login_failures.get("a" * 64)
             assert got == first
@@ -31,9 +32,18 @@ class LoginFailureContract:
 
         async def replace(uow: UnitOfWork) -> None:
             assert await uow.login_failures.get("a" * 64, lock=True) == first
-            await uow.login_failures.put(replaced)
+            await uow.login_failures.put(replaced, new=False)
 
         await write(uow_factory, replace)
+        async with uow_factory(readonly=True) as uow:
+            assert await uow.login_failures.get("a" * 64) == replaced
+        # A second "new" record of one key is refused: two processes that both read "none"
+        # must not both write (the later one would replace the earlier one's count).
+        await expect_error(
+            {ErrorCode.DUPLICATE_ENTRY, ErrorCode.CONFLICT},
+            uow_factory,
+            lambda uow: uow.login_failures.put(first, new=True),
+        )
         async with uow_factory(readonly=True) as uow:
             assert await uow.login_failures.get("a" * 64) == replaced
         await write(uow_factory, lambda uow: uow.login_failures.delete("a" * 64))
@@ -48,7 +58,7 @@ class LoginFailureContract:
 
         async def add_all(uow: UnitOfWork) -> None:
             for record in records:
-                await uow.login_failures.put(record)
+                await uow.login_failures.put(record, new=True)
 
         await write(uow_factory, add_all)
         async with uow_factory() as uow:
