@@ -82,13 +82,19 @@ def proxy_options(web: WebSettings | None = None) -> dict[str, Any]:
     return {"proxy_headers": True, "forwarded_allow_ips": trusted}
 
 
-def worker_app() -> Starlette:
-    """The app of one ``serve --workers N`` child: settings from the inherited environment."""
+def server_app(settings: Settings) -> Starlette:
+    """The app one ``serve`` process runs: it executes runs (when its queue does) and recovers
+    what a crashed process left behind."""
     from skriptoteket_web.app import create_app
 
+    return create_app(settings, execution=True, recover_interrupted_runs=True, freeze_heap=True)
+
+
+def worker_app() -> Starlette:
+    """The app of one ``serve --workers N`` child: settings from the inherited environment."""
     settings = Settings.from_env()
     configure_logging(settings, server=True)
-    return create_app(settings, execution=True, recover_interrupted_runs=True, freeze_heap=True)
+    return server_app(settings)
 
 
 @click.command("serve")
@@ -103,41 +109,30 @@ def worker_app() -> Starlette:
 )
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
-    """Start the web app (Swedish pages, runs executed by the web processes)."""
+    """Start the web app (Swedish pages). Runs execute in this process, or in `skriptoteket
+    worker` processes when the run queue is shared (SKRIPTOTEKET_RUN_QUEUE=procrastinate)."""
     settings = _settings(ctx)
     refusal = workers_refusal(settings, Plugins(_plugin_manager(ctx)), workers)
     if refusal is not None:
         click.echo(f"Error: {refusal}", err=True)
         ctx.exit(2)
     configure_logging(settings, server=True)
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "http": NoDelayH11Protocol,
+        "log_config": None,  # uvicorn's lines go through the core's logging set-up
+        "log_level": None,
+        **proxy_options(),
+    }
     if workers == 1:
-        from skriptoteket_web.app import create_app
-
-        app = create_app(settings, execution=True, recover_interrupted_runs=True, freeze_heap=True)
+        app = server_app(settings)
         click.echo(f"Skriptoteket: http://{host}:{port}  (Ctrl+C stops)")
-        uvicorn.run(
-            app,
-            host=host,
-            port=port,
-            http=NoDelayH11Protocol,
-            log_config=None,
-            log_level=None,
-            **proxy_options(),
-        )
+        uvicorn.run(app, **options)
         return
     from skriptoteket_web.metrics import prepare_multiprocess_dir
 
     os.environ.update(settings.to_env())  # the children build the same settings from it
     prepare_multiprocess_dir(settings.data_dir)
     click.echo(f"Skriptoteket: http://{host}:{port}  ({workers} processes; Ctrl+C stops)")
-    uvicorn.run(
-        f"{__name__}:{worker_app.__name__}",
-        factory=True,
-        workers=workers,
-        host=host,
-        port=port,
-        http=NoDelayH11Protocol,
-        log_config=None,
-        log_level=None,
-        **proxy_options(),
-    )
+    uvicorn.run(f"{__name__}:{worker_app.__name__}", factory=True, workers=workers, **options)
